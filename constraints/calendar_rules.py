@@ -1,0 +1,92 @@
+"""R-XMAS, R-AUG, R-BH, R-NOTICE: the calendar holes in every event's domain."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from constraints.base import Family
+from scheduler.config import Config
+from scheduler.footprint import Footprint
+from scheduler.pathways import Need
+from scheduler.problem import Problem
+from scheduler.programme import ProgrammeRow, Violation
+
+
+def _in_season(day: date, first: str, last: str) -> bool:
+    """Whether ``day`` falls between two "MM-DD" dates (the range may wrap the new year)."""
+    key = day.strftime("%m-%d")
+    return first <= key <= last if first <= last else key >= first or key <= last
+
+
+def calendar_breaches(config: Config, calendar_is_holiday, kind: str, onsite: tuple[date, ...],
+                      notify: date | None, august_agreed: bool,
+                      programme_start: date) -> list[tuple[str, str]]:
+    """(rule, reason) for each calendar rule the dates break."""
+    x, aug = config.xmas, config.august
+    found = []
+    holidays = [d for d in onsite if calendar_is_holiday(d)]
+    if holidays:
+        found.append(("R-BH", f"on site on the bank holiday {holidays[0]}"))
+    if kind in x.onsite_events and any(_in_season(d, x.onsite_from, x.onsite_to) for d in onsite):
+        found.append(("R-XMAS", f"on site between {x.onsite_from} and {x.onsite_to}"))
+    elif any(_in_season(d, x.all_onsite_from, x.all_onsite_to) for d in onsite):
+        found.append(("R-XMAS", f"on site between {x.all_onsite_from} and {x.all_onsite_to}"))
+    if notify and kind in x.notify_events and _in_season(notify, x.notify_from, x.notify_to):
+        found.append(("R-XMAS", f"notified {notify}, between {x.notify_from} and {x.notify_to}"))
+    in_august = any(d.month == aug.month for d in onsite)
+    if in_august and (kind in aug.barred_events
+                      or (kind in aug.by_agreement_events and not august_agreed)):
+        found.append(("R-AUG", "on site in August" + (" without the LA's agreement"
+                                                      if kind in aug.by_agreement_events else "")))
+    if notify and notify < programme_start:
+        found.append(("R-NOTICE", f"notice on {notify}, before the programme starts"))
+    return found
+
+
+class CalendarRules(Family):
+    """Hard R-XMAS, R-AUG, R-BH, R-NOTICE (para 18, 57, 80, 142)."""
+
+    rules = ("R-XMAS", "R-AUG", "R-BH", "R-NOTICE")
+
+    def excluded(self, problem: Problem, need: Need, kind: str, fp: Footprint) -> list[str]:
+        la = problem.dataset.las[need.la_code]
+        return [rule for rule, _ in calendar_breaches(
+            problem.config, problem.calendar.is_bank_holiday, kind, fp.onsite_days,
+            fp.notify_date, la.august_fv_agreed, problem.start)]
+
+    def check(self, problem: Problem, rows: list[ProgrammeRow]) -> list[Violation]:
+        violations = []
+        cal = problem.calendar
+        for row in rows:
+            if row.status == "fixed":
+                continue
+            la = problem.dataset.las.get(row.la_code)
+            for rule, reason in calendar_breaches(
+                    problem.config, cal.is_bank_holiday, row.event, row.onsite_days,
+                    row.notify_date, bool(la and la.august_fv_agreed), problem.start):
+                violations.append(Violation(rule, row.la_code, row.event_id, reason))
+            violations.extend(self._check_notice(problem, row))
+            weekend = [d for d in row.onsite_days if d.weekday() >= 5]
+            if weekend:
+                violations.append(Violation("R-BH", row.la_code, row.event_id,
+                                            f"on site on a weekend day {weekend[0]}"))
+        return violations
+
+    @staticmethod
+    def _check_notice(problem: Problem, row: ProgrammeRow) -> list[Violation]:
+        spec = problem.config.events.get(row.event)
+        if not spec or not spec.notice_working_days:
+            return []
+        cal = problem.calendar
+        if row.notify_date is None:
+            return [Violation("R-NOTICE", row.la_code, row.event_id, "no notification date")]
+        given = len(cal.working_days(row.notify_date, row.fieldwork_start)) - 1
+        problems = []
+        if not cal.is_working_day(row.notify_date):
+            problems.append(Violation("R-BH", row.la_code, row.event_id,
+                                      f"notified on {row.notify_date}, not a working day"))
+        if given < spec.notice_working_days:
+            problems.append(Violation("R-NOTICE", row.la_code, row.event_id,
+                                      f"{given} working days' notice, "
+                                      f"{spec.notice_working_days} needed"))
+        return problems

@@ -1,0 +1,237 @@
+"""R-CAP, R-LEND: inspector-days per region per week and quarter, national specialist pools,
+lending between regions at a cost, and a smooth regional workload."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from ortools.sat.python import cp_model
+
+from constraints.base import Family
+from scheduler.calendar import weeks_between
+from scheduler.context import ModelContext, Penalty
+from scheduler.footprint import specialist_demand, weekly_demand
+from scheduler.problem import TENTHS, Problem
+from scheduler.programme import ProgrammeRow, Violation
+
+Load = dict[str, dict[int, int]]  # region or pool role -> week -> tenths of inspector-days
+
+
+def row_load(problem: Problem, row: ProgrammeRow) -> tuple[dict[int, int], dict[tuple[str, int], int]]:
+    """(regional tenths by week, pool tenths by (role, week)) that one programme row needs."""
+    spec = problem.config.spec(row.event)
+    week = weeks_between(problem.start, row.fieldwork_start) - spec.fieldwork_offset
+    la = problem.dataset.las.get(row.la_code)
+    regional = {w: d * TENTHS for w, d in weekly_demand(spec, week, bool(la and la.small)).items()
+                if 0 <= w < problem.horizon_weeks}
+    pools = {k: d * TENTHS for k, d in specialist_demand(spec, week).items()
+             if 0 <= k[1] < problem.horizon_weeks}
+    return regional, pools
+
+
+def programme_load(problem: Problem, rows: list[ProgrammeRow]) -> tuple[Load, Load]:
+    """Regional and pool load of a whole programme, from its rows alone."""
+    regional: Load = defaultdict(lambda: defaultdict(int))
+    pools: Load = defaultdict(lambda: defaultdict(int))
+    for row in rows:
+        own, specialists = row_load(problem, row)
+        for week, tenths in own.items():
+            regional[row.region][week] += tenths
+        for (role, week), tenths in specialists.items():
+            pools[role][week] += tenths
+    return regional, pools
+
+
+def by_quarter(problem: Problem, weekly: dict[int, int]) -> dict[tuple[int, int], int]:
+    totals: dict[tuple[int, int], int] = defaultdict(int)
+    for week, tenths in weekly.items():
+        totals[problem.weeks.quarter_key(week)] += tenths
+    return totals
+
+
+class Capacity(Family):
+    """Hard R-CAP: a region's weekly demand within its inspectors' working days (leave and
+    bank holidays off), its quarterly demand within their inspection_share, the RI and EDU
+    pools likewise; R-LEND: a region may borrow what others have spare, at a cost."""
+
+    rules = ("R-CAP", "R-LEND")
+    kind = "hard"
+
+    def build(self, ctx: ModelContext) -> list[Penalty]:
+        problem, model = ctx.problem, ctx.model
+        cfg, weights = problem.config, problem.config.weights
+        regional: dict[str, dict[int, list]] = defaultdict(lambda: defaultdict(list))
+        pools: dict[str, dict[int, list]] = defaultdict(lambda: defaultdict(list))
+        for need_id, variables in ctx.x.items():
+            need = problem.need_by_id[need_id]
+            region = problem.region_of(need.la_code)
+            small = problem.dataset.las[need.la_code].small
+            for (kind, week), var in variables.items():
+                spec = cfg.spec(kind)
+                for w, days in weekly_demand(spec, week, small).items():
+                    if 0 <= w < problem.horizon_weeks:
+                        regional[region][w].append(days * TENTHS * var)
+                for (role, w), days in specialist_demand(spec, week).items():
+                    if 0 <= w < problem.horizon_weeks and role in cfg.capacity.pool_roles:
+                        pools[role][w].append(days * TENTHS * var)
+        fixed_regional, fixed_pools = programme_load(problem, _fixed_rows(problem))
+        penalties = []
+        weekly_sums: dict[str, dict[int, cp_model.LinearExprT]] = {}
+        for region in problem.dataset.regions:
+            sums = {w: sum(regional[region].get(w, [])) + fixed_regional[region].get(w, 0)
+                    for w in range(problem.horizon_weeks)}
+            weekly_sums[region] = sums
+            penalties += self._limit(ctx, region, sums, problem.regional_capacity[region],
+                                     problem.regional_quarter_capacity[region],
+                                     lending=cfg.capacity.lending)
+        for role in cfg.capacity.pool_roles:
+            sums = {w: sum(pools[role].get(w, [])) + fixed_pools[role].get(w, 0)
+                    for w in range(problem.horizon_weeks)}
+            self._limit(ctx, role, sums, problem.pool_capacity[role],
+                        problem.pool_quarter_capacity[role], lending=False)
+        if cfg.capacity.lending:
+            self._national(ctx, weekly_sums)
+        return penalties
+
+    @staticmethod
+    def _limit(ctx: ModelContext, name: str, sums: dict[int, cp_model.LinearExprT],
+               weekly_cap: list[int], quarter_cap: dict[tuple[int, int], int],
+               lending: bool) -> list[Penalty]:
+        problem, model = ctx.problem, ctx.model
+        weights = problem.config.weights
+        guard = ctx.guard("R-CAP", name)
+        borrowed, over = [], []
+        threshold = problem.config.smoothing.threshold_percent
+        for week, demand in sums.items():
+            if isinstance(demand, int):
+                model.add(cp_model.LinearExpr.constant(demand) <= weekly_cap[week]
+                          ).only_enforce_if(guard)
+                continue
+            if lending:
+                borrow = model.new_int_var(0, 1000, f"borrow {name} w{week}")
+                model.add(demand <= weekly_cap[week] + TENTHS * borrow).only_enforce_if(guard)
+                borrowed.append(borrow)
+                if weights.smooth_day:
+                    excess = model.new_int_var(0, 1000, f"crowding {name} w{week}")
+                    model.add(100 * TENTHS * excess >= 100 * demand - threshold * weekly_cap[week])
+                    over.append(excess)
+            else:
+                model.add(demand <= weekly_cap[week]).only_enforce_if(guard)
+        if problem.config.capacity.quarterly_share:
+            quarters: dict[tuple[int, int], list] = defaultdict(list)
+            for week, demand in sums.items():
+                quarters[problem.weeks.quarter_key(week)].append(demand)
+            for quarter, demands in quarters.items():
+                total = sum(demands)
+                if lending and not isinstance(total, int):
+                    borrow = model.new_int_var(0, 10000, f"borrow {name} q{quarter}")
+                    model.add(total <= quarter_cap[quarter] + TENTHS * borrow
+                              ).only_enforce_if(guard)
+                    borrowed.append(borrow)
+                else:
+                    model.add(cp_model.LinearExpr.sum(demands) <= quarter_cap[quarter]
+                              ).only_enforce_if(guard)
+        penalties = []
+        if borrowed:
+            penalties.append(Penalty("R-LEND", name, weights.lending_day, sum(borrowed)))
+        if over:
+            penalties.append(Penalty("R-CAP", name, weights.smooth_day, sum(over)))
+        return penalties
+
+    @staticmethod
+    def _national(ctx: ModelContext, weekly_sums: dict[str, dict[int, cp_model.LinearExprT]]
+                  ) -> None:
+        """What regions borrow, others must have spare: national sums within national caps."""
+        problem, model = ctx.problem, ctx.model
+        guard = ctx.guard("R-LEND", "national")
+        quarter_totals: dict[tuple[int, int], list] = defaultdict(list)
+        for week in range(problem.horizon_weeks):
+            demand = sum(sums[week] for sums in weekly_sums.values())
+            cap = sum(problem.regional_capacity[r][week] for r in weekly_sums)
+            model.add(cp_model.LinearExpr.sum([demand]) <= cap).only_enforce_if(guard)
+            quarter_totals[problem.weeks.quarter_key(week)].append(demand)
+        if problem.config.capacity.quarterly_share:
+            for quarter, demands in quarter_totals.items():
+                cap = sum(problem.regional_quarter_capacity[r][quarter] for r in weekly_sums)
+                model.add(cp_model.LinearExpr.sum(demands) <= cap).only_enforce_if(guard)
+
+    def check(self, problem: Problem, rows: list[ProgrammeRow]) -> list[Violation]:
+        regional, pools = programme_load(problem, rows)
+        violations = []
+        caps = problem.regional_capacity
+        quarter_caps = problem.regional_quarter_capacity
+        lending = problem.config.capacity.lending
+        # Weekly and quarterly, each region; deficits must be lent by others and shown.
+        for period, cap_of, load_of in (
+            ("week", lambda r, k: caps[r][k], lambda r: dict(regional[r])),
+            ("quarter", lambda r, k: quarter_caps[r][k],
+             lambda r: by_quarter(problem, regional[r])),
+        ):
+            if period == "quarter" and not problem.config.capacity.quarterly_share:
+                continue
+            keys = sorted({k for r in problem.dataset.regions for k in load_of(r)})
+            for key in keys:
+                deficits = {r: load_of(r).get(key, 0) - cap_of(r, key)
+                            for r in problem.dataset.regions}
+                short = {r: d for r, d in deficits.items() if d > 0}
+                if not short:
+                    continue
+                spare = -sum(d for d in deficits.values() if d < 0)
+                label = self._label(problem, period, key)
+                if not lending or sum(short.values()) > spare:
+                    for region, deficit in short.items():
+                        violations.append(Violation(
+                            "R-CAP", region, label,
+                            f"{region} needs {deficit / TENTHS:g} inspector-days more than "
+                            f"it has in {label}" + (", and other regions cannot lend them"
+                                                   if lending else "")))
+                    continue
+                for region in short:
+                    flagged = [r for r in rows if r.region == region and r.lent_from
+                               and r.lent_from != region and self._active(problem, r, period,
+                                                                          key)]
+                    if not flagged:
+                        violations.append(Violation(
+                            "R-LEND", region, label,
+                            f"{region} borrows {short[region] / TENTHS:g} inspector-days in "
+                            f"{label} but no event shows lent_from"))
+        for role, load in pools.items():
+            for week, tenths in sorted(load.items()):
+                if tenths > problem.pool_capacity[role][week]:
+                    violations.append(Violation(
+                        "R-CAP", "national", self._label(problem, "week", week),
+                        f"{role} pool needs {tenths / TENTHS:g} days, has "
+                        f"{problem.pool_capacity[role][week] / TENTHS:g}"))
+            if problem.config.capacity.quarterly_share:
+                for quarter, tenths in sorted(by_quarter(problem, load).items()):
+                    if tenths > problem.pool_quarter_capacity[role][quarter]:
+                        violations.append(Violation(
+                            "R-CAP", "national", self._label(problem, "quarter", quarter),
+                            f"{role} pool needs {tenths / TENTHS:g} days in the quarter, "
+                            f"has {problem.pool_quarter_capacity[role][quarter] / TENTHS:g}"))
+        return violations
+
+    @staticmethod
+    def _label(problem: Problem, period: str, key) -> str:
+        if period == "week":
+            return f"week of {problem.weeks.monday(key)}"
+        return f"quarter {key[0]} Q{key[1]}"
+
+    @staticmethod
+    def _active(problem: Problem, row: ProgrammeRow, period: str, key) -> bool:
+        weeks = row_load(problem, row)[0]
+        if period == "week":
+            return key in weeks
+        return any(problem.weeks.quarter_key(w) == key for w in weeks)
+
+
+def _fixed_rows(problem: Problem) -> list[ProgrammeRow]:
+    """The fixed events (planned JTAIs) as programme rows, for their load."""
+    rows = []
+    for fixed in problem.fixed_events:
+        la = problem.dataset.las[fixed.la_code]
+        rows.append(ProgrammeRow(
+            fixed.event_id, la.la_code, la.name, la.region, fixed.kind, "fixed", None,
+            fixed.onsite_days, fixed.onsite_days[0], fixed.onsite_days[-1], None, None, None,
+            None, None))
+    return rows

@@ -1,0 +1,1 @@
+"""Core of the ILACS programme scheduler: data, rules, model, checker and exports."""

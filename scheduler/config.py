@@ -1,0 +1,292 @@
+"""Rule parameters, demand table, weights and solver settings, loaded from TOML.
+
+`defaults.toml` beside this file holds every default of RULES.md; a user's file is
+merged over it key by key. Unknown keys and values of the wrong type are refused
+with a message naming the file and the key.
+"""
+
+from __future__ import annotations
+
+import tomllib
+import types
+import typing
+from dataclasses import dataclass, field, fields, is_dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from scheduler.calendar import WEEKDAYS
+from scheduler.errors import InputError, InputProblem
+
+DEFAULTS_PATH = Path(__file__).with_name("defaults.toml")
+EVENT_KINDS = ("STD", "SHT", "FV", "MV", "JTAI", "AEM")
+GRADED = ("STD", "SHT")
+
+
+@dataclass(frozen=True)
+class EventSpec:
+    """Footprint, demand and milestones of one kind of event (week 0 = notice week)."""
+
+    notice_working_days: int
+    onsite_weeks: list[int]
+    onsite_weekdays: list[str]
+    demand_first_week: int
+    demand: list[int]
+    demand_small: list[int]
+    specialists: dict[str, int]
+    draft_working_days: int
+    final_working_days: int
+    publication_working_days: int
+    history_fieldwork_days: int
+
+    @property
+    def weekday_numbers(self) -> list[int]:
+        return [WEEKDAYS.index(day) for day in self.onsite_weekdays]
+
+    @property
+    def fieldwork_offset(self) -> int:
+        """Weeks from the notice week to the first on-site week."""
+        return min(self.onsite_weeks)
+
+    def demand_by_offset(self, small: bool) -> dict[int, int]:
+        """Inspector-days per week offset from week 0."""
+        days = self.demand_small if small else self.demand
+        return {self.demand_first_week + i: d for i, d in enumerate(days) if d}
+
+
+@dataclass(frozen=True)
+class History:
+    published_after_fieldwork_days: int
+
+
+@dataclass(frozen=True)
+class Pathway:
+    inadequate_includes_leaders: bool
+
+
+@dataclass(frozen=True)
+class Window:
+    cycle_months: int
+    tolerance_months: int
+
+
+@dataclass(frozen=True)
+class Xmas:
+    onsite_events: list[str]
+    onsite_from: str
+    onsite_to: str
+    notify_events: list[str]
+    notify_from: str
+    notify_to: str
+    all_onsite_from: str
+    all_onsite_to: str
+
+
+@dataclass(frozen=True)
+class August:
+    month: int
+    barred_events: list[str]
+    by_agreement_events: list[str]
+
+
+@dataclass(frozen=True)
+class FocusedVisits:
+    pathway1: int
+    pathway2: int
+    gap_weeks: int
+    next_cycle_latest_weeks: int
+
+
+@dataclass(frozen=True)
+class Jtai:
+    max_per_year: int
+    slots_per_year: int
+    eligible_pathways: list[int]
+
+
+@dataclass(frozen=True)
+class Monitoring:
+    action_plan_working_days: int
+    first_visit_within_weeks: int
+    min_visits: int
+    max_visits: int
+    max_per_year: int
+    max_per_year_with_send: int
+    min_gap_weeks: int
+    reinspect_after_weeks: int
+
+
+@dataclass(frozen=True)
+class Clash:
+    min_gap_weeks: int
+    soft_up_to_weeks: int
+    events: list[str]
+
+
+@dataclass(frozen=True)
+class Engagement:
+    window_weeks: int
+    gap_weeks: int
+
+
+@dataclass(frozen=True)
+class Capacity:
+    regional_roles: list[str]
+    pool_roles: list[str]
+    quarterly_share: bool
+    lending: bool
+
+
+@dataclass(frozen=True)
+class Weights:
+    target_week: int
+    overdue_week: int
+    clash_week: int
+    smooth_day: int
+    lending_day: int
+    jtai_shortfall: int
+    engagement_week: int
+    missed_visit: int
+
+
+@dataclass(frozen=True)
+class Smoothing:
+    threshold_percent: int
+
+
+@dataclass(frozen=True)
+class Solver:
+    time_limit_seconds: float
+    workers: int
+    seed: int
+    relative_gap_limit: float
+    deterministic: bool
+    log_progress: bool
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything a user can change without touching code."""
+
+    events: dict[str, EventSpec]
+    history: History
+    pathway: Pathway
+    window: Window
+    xmas: Xmas
+    august: August
+    focused_visits: FocusedVisits
+    jtai: Jtai
+    monitoring: Monitoring
+    clash: Clash
+    engagement: Engagement
+    capacity: Capacity
+    weights: Weights
+    smoothing: Smoothing
+    solver: Solver
+    sources: list[str] = field(default_factory=list)
+
+    def spec(self, kind: str) -> EventSpec:
+        return self.events[kind]
+
+
+def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(base.get(key), dict):
+            merged[key] = _merge(base[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _check_type(value: Any, hint: Any, where: str) -> Any:
+    origin = typing.get_origin(hint)
+    if hint is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if hint in (int, float, str, bool):
+        if type(value) is not hint:
+            raise ValueError(f"{where}: expected {hint.__name__}, got {value!r}")
+        return value
+    if origin is list:
+        (item,) = typing.get_args(hint)
+        if not isinstance(value, list):
+            raise ValueError(f"{where}: expected a list, got {value!r}")
+        return [_check_type(v, item, f"{where}[{i}]") for i, v in enumerate(value)]
+    if origin is dict:
+        _, item = typing.get_args(hint)
+        if not isinstance(value, dict):
+            raise ValueError(f"{where}: expected a table, got {value!r}")
+        return {k: _build(item, v, f"{where}.{k}") for k, v in value.items()}
+    if origin in (types.UnionType, typing.Union):
+        raise TypeError(f"unsupported type {hint}")
+    return _build(hint, value, where)
+
+
+def _build(cls: Any, data: Any, where: str) -> Any:
+    if not is_dataclass(cls):
+        return _check_type(data, cls, where)
+    if not isinstance(data, dict):
+        raise ValueError(f"{where}: expected a table")
+    hints = typing.get_type_hints(cls)
+    known = {f.name for f in fields(cls) if f.name != "sources"}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise ValueError(f"{where or 'top level'}: unknown key {unknown[0]!r}")
+    values = {}
+    for name in known:
+        if name not in data:
+            raise ValueError(f"{where}: missing key {name!r}")
+        values[name] = _check_type(data[name], hints[name], f"{where}.{name}".lstrip("."))
+    return cls(**values)
+
+
+def _validate(config: Config) -> None:
+    for name, weight in vars(config.weights).items():
+        if weight < 0:
+            raise ValueError(f"weights.{name}: weights must be non-negative integers")
+    missing = [k for k in EVENT_KINDS if k not in config.events]
+    if missing:
+        raise ValueError(f"events: no table for {missing[0]}")
+    for kind, spec in config.events.items():
+        if kind not in EVENT_KINDS:
+            raise ValueError(f"events.{kind}: unknown event kind (known: {', '.join(EVENT_KINDS)})")
+        bad = [d for d in spec.onsite_weekdays if d not in WEEKDAYS[:5]]
+        if bad:
+            raise ValueError(f"events.{kind}.onsite_weekdays: {bad[0]!r} is not Mon..Fri")
+        if not spec.onsite_weeks:
+            raise ValueError(f"events.{kind}.onsite_weeks: at least one on-site week")
+    for key in ("onsite_from", "onsite_to", "notify_from", "notify_to", "all_onsite_from",
+                "all_onsite_to"):
+        text = getattr(config.xmas, key)
+        try:
+            date.fromisoformat(f"2000-{text}")
+        except ValueError as exc:
+            raise ValueError(f"xmas.{key}: {text!r} is not MM-DD") from exc
+    if config.monitoring.min_visits > config.monitoring.max_visits:
+        raise ValueError("monitoring.min_visits: more than monitoring.max_visits")
+    if config.solver.workers < 1:
+        raise ValueError("solver.workers: at least 1")
+
+
+def load_config(*paths: Path, overrides: dict[str, Any] | None = None) -> Config:
+    """Defaults, then each TOML file in turn, then ``overrides`` (a nested dict)."""
+    data = tomllib.loads(DEFAULTS_PATH.read_text(encoding="utf-8"))
+    sources = [str(DEFAULTS_PATH)]
+    current = str(DEFAULTS_PATH)
+    try:
+        for path in paths:
+            current = str(path)
+            try:
+                text = Path(path).read_text(encoding="utf-8")
+            except OSError as exc:
+                raise ValueError(f"cannot read the file ({exc.strerror})") from exc
+            data = _merge(data, tomllib.loads(text))
+            sources.append(str(path))
+        if overrides:
+            current = "overrides"
+            data = _merge(data, overrides)
+        config = _build(Config, data, "")
+        _validate(config)
+    except (ValueError, tomllib.TOMLDecodeError) as exc:
+        raise InputError([InputProblem(current, None, None, "config", str(exc))]) from None
+    return Config(**{**vars(config), "sources": sources})

@@ -1,0 +1,56 @@
+"""The CP-SAT model under construction, as the constraint families see it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ortools.sat.python import cp_model
+
+from scheduler.problem import Problem
+
+
+@dataclass(frozen=True)
+class Penalty:
+    """A soft term: ``weight * expr`` charged to ``rule`` for ``subject`` (a need or region)."""
+
+    rule: str
+    subject: str
+    weight: int
+    expr: cp_model.LinearExprT
+
+
+@dataclass
+class ModelContext:
+    """The model under construction and the queries constraint families use."""
+
+    problem: Problem
+    explain: bool = False
+    model: cp_model.CpModel = field(default_factory=cp_model.CpModel)
+    # need_id -> {(kind, week): Boolean}
+    x: dict[str, dict[tuple[str, int], cp_model.IntVar]] = field(default_factory=dict)
+    present: dict[str, cp_model.LinearExprT] = field(default_factory=dict)
+    guards: dict[tuple[str, str], cp_model.IntVar] = field(default_factory=dict)
+    # week -> rules excluding it, for each (need, kind); only the weeks considered
+    exclusions: dict[tuple[str, str], dict[int, list[str]]] = field(default_factory=dict)
+
+    def guard(self, rule: str, scope: str) -> list[cp_model.IntVar]:
+        """Enforcement literals for a hard constraint: none normally, one per (rule, scope)
+        in explain mode."""
+        if not self.explain:
+            return []
+        key = (rule, scope)
+        if key not in self.guards:
+            self.guards[key] = self.model.new_bool_var(f"enable {rule} {scope}")
+        return [self.guards[key]]
+
+    def placements(self, need_id: str) -> dict[tuple[str, int], cp_model.IntVar]:
+        return self.x.get(need_id, {})
+
+    def fieldwork_week(self, need_id: str, absent_week: int | None = None) -> cp_model.LinearExpr:
+        """The need's first on-site week; ``absent_week`` where the need is not placed."""
+        terms = [(week + self.problem.config.spec(kind).fieldwork_offset) * var
+                 for (kind, week), var in self.placements(need_id).items()]
+        expr = sum(terms) if terms else 0
+        if absent_week is not None:
+            expr += absent_week * (1 - self.present[need_id])
+        return expr  # type: ignore[return-value]

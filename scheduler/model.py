@@ -1,0 +1,95 @@
+"""Build the CP-SAT model from the registered constraint families.
+
+Time-indexed formulation: one Boolean per (need, kind, notice week) that passes every
+calendar and window rule. Capacity, monitoring rates, the JTAI cap and every soft cost
+are then exact linear sums over these Booleans.
+
+In explain mode, weeks that a rule excludes are kept, forbidden only under that rule's
+enabling literal (one per rule and LA or region), so CP-SAT can name the rules in conflict.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ortools.sat.python import cp_model
+
+from constraints import FAMILIES, Family
+from scheduler.context import ModelContext, Penalty
+from scheduler.footprint import Footprint
+from scheduler.pathways import Need
+from scheduler.problem import Problem
+
+
+@dataclass
+class BuiltModel:
+    context: ModelContext
+    penalties: list[Penalty]
+    families: list[Family]
+
+    @property
+    def model(self) -> cp_model.CpModel:
+        return self.context.model
+
+
+def _candidate_weeks(problem: Problem, need: Need, kind: str) -> range:
+    """Notice weeks whose fieldwork could start inside the need's window (one week margin
+    either side, so the window rules still report the edges)."""
+    spec = problem.config.spec(kind)
+    offset = spec.fieldwork_offset
+    first = problem.weeks.index(need.earliest) - offset - 1
+    last = problem.weeks.index(need.latest) - offset + 1 if need.latest else problem.horizon_weeks
+    return range(max(0, first), min(last, problem.horizon_weeks - max(spec.onsite_weeks) - 1) + 1)
+
+
+def _add_need(ctx: ModelContext, families: list[Family], need: Need) -> None:
+    problem, model = ctx.problem, ctx.model
+    variables: dict[tuple[str, int], cp_model.IntVar] = {}
+    for kind in problem.kinds_for(need):
+        excluded: dict[int, list[str]] = {}
+        for week in _candidate_weeks(problem, need, kind):
+            fp: Footprint = problem.footprint(kind, week)
+            reasons = [rule for family in families
+                       for rule in family.excluded(problem, need, kind, fp)]
+            if reasons:
+                excluded[week] = reasons
+                if not ctx.explain or not _near_window(problem, need, fp):
+                    continue
+            var = model.new_bool_var(f"{need.need_id} {kind} w{week}")
+            variables[(kind, week)] = var
+            for rule in dict.fromkeys(reasons):
+                model.add(var == 0).only_enforce_if(ctx.guard(rule, need.la_code))
+        ctx.exclusions[(need.need_id, kind)] = excluded
+    ctx.x[need.need_id] = variables
+    total = sum(variables.values()) if variables else 0
+    if need.mandatory and need.parent is None:
+        model.add(total == 1).only_enforce_if(ctx.guard("R-WIN", need.la_code))
+        ctx.present[need.need_id] = total  # type: ignore[assignment]
+        if ctx.explain:
+            model.add(total <= 1)
+    else:
+        present = model.new_bool_var(f"present {need.need_id}")
+        model.add(total == present)
+        ctx.present[need.need_id] = present
+
+
+def _near_window(problem: Problem, need: Need, fp: Footprint) -> bool:
+    """Explain mode keeps only the weeks a planner would consider: inside the window."""
+    latest = need.latest or problem.weeks.end
+    return need.earliest <= fp.fieldwork_start <= latest
+
+
+def build_model(problem: Problem, explain: bool = False,
+                families: list[Family] | None = None) -> BuiltModel:
+    """The whole programme as one CP-SAT model."""
+    families = families if families is not None else [cls() for cls in FAMILIES]
+    ctx = ModelContext(problem, explain)
+    for need in problem.needs:
+        _add_need(ctx, families, need)
+    penalties: list[Penalty] = []
+    for family in families:
+        penalties.extend(family.build(ctx))
+    if not explain:
+        ctx.model.minimize(sum(p.weight * p.expr for p in penalties if p.weight))
+    return BuiltModel(ctx, penalties, families)
+
