@@ -17,7 +17,8 @@ from scheduler.programme import ProgrammeRow, Violation
 Load = dict[str, dict[int, int]]  # region or pool role -> week -> tenths of inspector-days
 
 
-def row_load(problem: Problem, row: ProgrammeRow) -> tuple[dict[int, int], dict[tuple[str, int], int]]:
+def row_load(problem: Problem, row: ProgrammeRow
+             ) -> tuple[dict[int, int], dict[tuple[str, int], int]]:
     """(regional tenths by week, pool tenths by (role, week)) that one programme row needs."""
     spec = problem.config.spec(row.event)
     week = weeks_between(problem.start, row.fieldwork_start) - spec.fieldwork_offset
@@ -58,8 +59,8 @@ class Capacity(Family):
     kind = "hard"
 
     def build(self, ctx: ModelContext) -> list[Penalty]:
-        problem, model = ctx.problem, ctx.model
-        cfg, weights = problem.config, problem.config.weights
+        problem, _model = ctx.problem, ctx.model
+        cfg, _weights = problem.config, problem.config.weights
         regional: dict[str, dict[int, list]] = defaultdict(lambda: defaultdict(list))
         pools: dict[str, dict[int, list]] = defaultdict(lambda: defaultdict(list))
         for need_id, variables in ctx.x.items():

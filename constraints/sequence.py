@@ -42,7 +42,7 @@ class Sequence(Family):
                           ).only_enforce_if(enforce)
                 if after.max_weeks is not None:
                     model.add(ctx.fieldwork_week(me) - ctx.fieldwork_week(other)
-                              <= after.max_weeks).only_enforce_if(guard + [mine_present])
+                              <= after.max_weeks).only_enforce_if([*guard, mine_present])
             if need.forced_if_parent_by_weeks is not None and need.parent:
                 last_parent_week = horizon - 1 - need.forced_if_parent_by_weeks
                 early = [var for (kind, week), var in ctx.placements(need.parent).items()

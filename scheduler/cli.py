@@ -44,7 +44,7 @@ def _show(progress: Progress) -> None:
 @app.command()
 def plan(
     data: Path = typer.Option(Path("data/england"), help="Dataset folder (DATA.md)."),
-    out: Path = typer.Option(Path("out"), help="Folder for programme.csv, .xlsx, summary.md, run.json."),
+    out: Path = typer.Option(Path("out"), help="Folder for the programme and its reports."),
     config: Path | None = typer.Option(None, help="TOML file overriding defaults.toml."),
     start: str | None = typer.Option(None, help="First Monday (default: dataset.toml)."),
     weeks: int | None = typer.Option(None, help="Horizon in weeks (default: dataset.toml)."),

@@ -170,7 +170,8 @@ def summary_markdown(problem: Problem, result, rows: list[ProgrammeRow]) -> str:
         lines += ["", "## Notes from the pathway rules", ""]
         lines += [f"- {name}: {note}" for name, note in notes]
     counts = Counter(frame["event"]) if len(frame) else Counter()
-    lines += ["", f"Total events: {len(frame)} ({', '.join(f'{k} {v}' for k, v in sorted(counts.items()))})."]
+    by_kind = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
+    lines += ["", f"Total events: {len(frame)} ({by_kind})."]
     return "\n".join(lines) + "\n"
 
 

@@ -92,7 +92,7 @@ def read_programme_csv(path: Path) -> list[ProgrammeRow]:
                                        f"cannot read the file ({exc.strerror})")]) from None
     with handle:
         reader = csv.DictReader(handle)
-        required = ("event_id", "la_code", "region", "event", "onsite_days") + _DATE_COLUMNS
+        required = ("event_id", "la_code", "region", "event", "onsite_days", *_DATE_COLUMNS)
         missing = [c for c in required if c not in (reader.fieldnames or [])]
         if missing:
             raise InputError([InputProblem(name, 1, c, "DATA", "required column is missing")

@@ -20,7 +20,8 @@ E3,803,Gamma,North,Unitary authority,false
 """
 
 # Alpha: pathway 1 (good), due 2027; Beta: pathway 2 (RI) due 2027; Gamma: pathway 3.
-HISTORY = """la_code,event,fieldwork_start,fieldwork_end,published,overall,leaders,help_protection,children_in_care,care_leavers,topic,source
+HISTORY = """\
+la_code,event,fieldwork_start,fieldwork_end,published,overall,leaders,help_protection,children_in_care,care_leavers,topic,source
 E1,SHT,2024-03-18,2024-03-22,2024-05-16,good,good,good,good,good,,test
 E2,STD,2024-06-03,2024-06-14,2024-08-01,requires_improvement,requires_improvement,requires_improvement,good,requires_improvement,,test
 E2,FV,2025-06-10,,2025-07-20,,,,,,,test

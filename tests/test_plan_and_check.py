@@ -55,7 +55,7 @@ def test_checker_finds_a_moved_inspection(tiny: Path) -> None:
 
 
 def test_clash_window_is_hard(tiny: Path) -> None:
-    problem, result = solved(tiny)
+    _problem, result = solved(tiny)
     send = date(2027, 6, 7)
     for row in result.rows:
         if row.la_code == "E1" and row.event != "AEM":
@@ -65,7 +65,7 @@ def test_clash_window_is_hard(tiny: Path) -> None:
 def test_capacity_shortage_is_explained_in_rule_ids(tiny: Path) -> None:
     inspectors = (tiny / "inspectors.csv").read_text().splitlines()
     (tiny / "inspectors.csv").write_text("\n".join(inspectors[:2] + inspectors[-2:]) + "\n")
-    problem, result = solved(tiny, capacity={"lending": False})
+    _problem, result = solved(tiny, capacity={"lending": False})
     assert result.status == "INFEASIBLE"
     assert result.explanation and "R-CAP" in " ".join(result.explanation)
 
