@@ -2,43 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import date
+import importlib
 from pathlib import Path
 
 import typer
-from rich.console import Console
 
 from scheduler.check import check_file
-from scheduler.config import load_config
+from scheduler.cli_common import console, load_problem, refuse, show_progress
 from scheduler.errors import InputError
 from scheduler.export import write_outputs
-from scheduler.io import read_dataset
-from scheduler.problem import Problem
-from scheduler.solve import Progress, solve
+from scheduler.solve import solve
 
 app = typer.Typer(add_completion=False, help="Plan and check England's ILACS programme.")
-console = Console(stderr=True)
 
-
-def _problem(data: Path, config: Path | None, start: str | None, weeks: int | None) -> Problem:
-    try:
-        dataset = read_dataset(data)
-        cfg = load_config(*([config] if config else []))
-        first = date.fromisoformat(start) if start else None
-    except InputError as exc:
-        for problem in exc.problems:
-            console.print(f"[red]error[/red] {problem}", markup=True, highlight=False)
-        raise typer.Exit(2) from None
-    except ValueError:
-        console.print(f"[red]error[/red] --start {start!r} is not a date (YYYY-MM-DD)")
-        raise typer.Exit(2) from None
-    return Problem.build(dataset, cfg, first, weeks)
-
-
-def _show(progress: Progress) -> None:
-    console.print(f"  {progress.elapsed:6.1f} s  objective {progress.objective:>10.0f}  "
-                  f"bound {progress.bound:>10.0f}  gap {100 * progress.gap:6.2f} %",
-                  highlight=False)
+# Each module registers its own commands: `register(app)`. One line per module.
+COMMAND_MODULES = (
+)
 
 
 @app.command()
@@ -52,10 +31,10 @@ def plan(
     seed: int | None = typer.Option(None, help="Solver random seed."),
 ) -> None:
     """Solve the national programme and write it with its reports."""
-    problem = _problem(data, config, start, weeks)
+    problem = load_problem(data, config, start, weeks)
     console.print(f"Planning {len(problem.dataset.las)} LAs, {len(problem.needs)} events due, "
                   f"{problem.start} + {problem.horizon_weeks} weeks")
-    result = solve(problem, time_limit, seed, report=_show)
+    result = solve(problem, time_limit, seed, report=show_progress)
     sources = [str(config)] if config else []
     written = write_outputs(problem, result, out, sources)
     if not result.feasible:
@@ -85,18 +64,19 @@ def check(
     weeks: int | None = typer.Option(None, help="Horizon in weeks."),
 ) -> None:
     """Re-verify a programme against RULES.md from the files alone."""
-    problem = _problem(data, config, start, weeks)
+    problem = load_problem(data, config, start, weeks)
     try:
         violations = check_file(problem, programme_csv)
     except InputError as exc:
-        for problem_ in exc.problems:
-            console.print(f"[red]error[/red] {problem_}", highlight=False)
-        raise typer.Exit(2) from None
+        raise refuse(exc) from None
     for violation in violations:
         typer.echo(str(violation))
     typer.echo(f"{len(violations)} violations")
     raise typer.Exit(1 if violations else 0)
 
+
+for _module in COMMAND_MODULES:
+    importlib.import_module(_module).register(app)
 
 if __name__ == "__main__":
     app()

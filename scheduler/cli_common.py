@@ -1,0 +1,46 @@
+"""What every `ilacs` command shares: the console, loading a problem, showing progress."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from scheduler.config import load_config
+from scheduler.errors import InputError
+from scheduler.io import read_dataset
+from scheduler.problem import Problem
+from scheduler.solve import Progress
+
+console = Console(stderr=True)
+
+
+def refuse(exc: InputError) -> typer.Exit:
+    """Print one line per input problem; the caller raises the returned exit (code 2)."""
+    for problem in exc.problems:
+        console.print(f"[red]error[/red] {problem}", highlight=False)
+    return typer.Exit(2)
+
+
+def load_problem(data: Path, config: Path | None, start: str | None,
+                 weeks: int | None) -> Problem:
+    """Read and validate the dataset and configuration; exit 2 with clear messages if bad."""
+    try:
+        dataset = read_dataset(data)
+        cfg = load_config(*([config] if config else []))
+        first = date.fromisoformat(start) if start else None
+    except InputError as exc:
+        raise refuse(exc) from None
+    except ValueError:
+        console.print(f"[red]error[/red] --start {start!r} is not a date (YYYY-MM-DD)")
+        raise typer.Exit(2) from None
+    return Problem.build(dataset, cfg, first, weeks)
+
+
+def show_progress(progress: Progress) -> None:
+    """One line per improving solution: objective, bound, gap, elapsed."""
+    console.print(f"  {progress.elapsed:6.1f} s  objective {progress.objective:>10.0f}  "
+                  f"bound {progress.bound:>10.0f}  gap {100 * progress.gap:6.2f} %",
+                  highlight=False)
