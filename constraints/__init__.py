@@ -7,6 +7,7 @@ penalties (`build`), and re-check a written programme from its rows alone (`chec
 
 from __future__ import annotations
 
+from constraints.assignment import Assignment
 from constraints.base import Family
 from constraints.calendar_rules import CalendarRules
 from constraints.capacity import Capacity
@@ -15,6 +16,7 @@ from constraints.engagement import Engagement
 from constraints.jtai import JtaiCap
 from constraints.monitoring import MonitoringRate
 from constraints.sequence import Sequence
+from constraints.stability import Stability
 from constraints.windows import Windows
 
 FAMILIES: list[type[Family]] = [
@@ -26,6 +28,8 @@ FAMILIES: list[type[Family]] = [
     JtaiCap,
     Engagement,
     Capacity,
+    Assignment,
+    Stability,
 ]
 
 __all__ = ["FAMILIES", "Family"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from constraints.base import Family
 from scheduler.config import Config
@@ -80,7 +80,8 @@ class CalendarRules(Family):
         cal = problem.calendar
         if row.notify_date is None:
             return [Violation("R-NOTICE", row.la_code, row.event_id, "no notification date")]
-        given = len(cal.working_days(row.notify_date, row.fieldwork_start)) - 1
+        # working days after the call, up to and including the first on-site day
+        given = len(cal.working_days(row.notify_date + timedelta(days=1), row.fieldwork_start))
         problems = []
         if not cal.is_working_day(row.notify_date):
             problems.append(Violation("R-BH", row.la_code, row.event_id,

@@ -9,7 +9,7 @@ from ortools.sat.python import cp_model
 
 from constraints.base import Family
 from scheduler.calendar import weeks_between
-from scheduler.context import ModelContext, Penalty
+from scheduler.context import ModelContext, Penalty, Room
 from scheduler.footprint import specialist_demand, weekly_demand
 from scheduler.problem import TENTHS, Problem
 from scheduler.programme import ProgrammeRow, Violation
@@ -59,8 +59,8 @@ class Capacity(Family):
     kind = "hard"
 
     def build(self, ctx: ModelContext) -> list[Penalty]:
-        problem, _model = ctx.problem, ctx.model
-        cfg, _weights = problem.config, problem.config.weights
+        problem, scope = ctx.problem, ctx.scope
+        cfg = problem.config
         regional: dict[str, dict[int, list]] = defaultdict(lambda: defaultdict(list))
         pools: dict[str, dict[int, list]] = defaultdict(lambda: defaultdict(list))
         for need_id, variables in ctx.x.items():
@@ -75,24 +75,48 @@ class Capacity(Family):
                 for (role, w), days in specialist_demand(spec, week).items():
                     if 0 <= w < problem.horizon_weeks and role in cfg.capacity.pool_roles:
                         pools[role][w].append(days * TENTHS * var)
-        fixed_regional, fixed_pools = programme_load(problem, _fixed_rows(problem))
+        fixed = [row for row in _fixed_rows(problem) if row.region in ctx.regions]
+        fixed_regional, fixed_pools = programme_load(problem, fixed)
         penalties = []
         weekly_sums: dict[str, dict[int, cp_model.LinearExprT]] = {}
-        for region in problem.dataset.regions:
+        for region in ctx.regions:
             sums = {w: sum(regional[region].get(w, [])) + fixed_regional[region].get(w, 0)
                     for w in range(problem.horizon_weeks)}
             weekly_sums[region] = sums
             penalties += self._limit(ctx, region, sums, problem.regional_capacity[region],
                                      problem.regional_quarter_capacity[region],
                                      lending=cfg.capacity.lending)
+            if scope.lend_room is not None and cfg.capacity.lending:
+                self._within_room(ctx, region, sums, scope.lend_room,
+                                  (problem.regional_capacity[region],
+                                   problem.regional_quarter_capacity[region]))
         for role in cfg.capacity.pool_roles:
+            if not scope.national and scope.pool_room is None:
+                continue  # a regional relaxation: the pools are repaired nationally
             sums = {w: sum(pools[role].get(w, [])) + fixed_pools[role].get(w, 0)
                     for w in range(problem.horizon_weeks)}
-            self._limit(ctx, role, sums, problem.pool_capacity[role],
-                        problem.pool_quarter_capacity[role], lending=False)
-        if cfg.capacity.lending:
+            weekly, quarterly = (problem.pool_capacity[role], problem.pool_quarter_capacity[role]
+                                 ) if scope.national else scope.pool_room[role]
+            self._limit(ctx, role, sums, weekly, quarterly, lending=False)
+        if cfg.capacity.lending and scope.national:
             self._national(ctx, weekly_sums)
         return penalties
+
+    @staticmethod
+    def _within_room(ctx: ModelContext, region: str, sums: dict[int, cp_model.LinearExprT],
+                     room: Room, own: Room) -> None:
+        """A region borrows no more than the rest of the country has spare."""
+        problem, model = ctx.problem, ctx.model
+        guard = ctx.guard("R-LEND", region)
+        quarters: dict[tuple[int, int], list] = defaultdict(list)
+        for week, demand in sums.items():
+            model.add(cp_model.LinearExpr.sum([demand]) <= own[0][week] + room[0][week]
+                      ).only_enforce_if(guard)
+            quarters[problem.weeks.quarter_key(week)].append(demand)
+        if problem.config.capacity.quarterly_share:
+            for quarter, demands in quarters.items():
+                model.add(cp_model.LinearExpr.sum(demands) <= own[1][quarter] + room[1][quarter]
+                          ).only_enforce_if(guard)
 
     @staticmethod
     def _limit(ctx: ModelContext, name: str, sums: dict[int, cp_model.LinearExprT],
@@ -187,6 +211,8 @@ class Capacity(Family):
                             f"it has in {label}" + (", and other regions cannot lend them"
                                                    if lending else "")))
                     continue
+                if any(r.team for r in rows):
+                    continue  # staffed: lent_from is checked against the teams (assignment.py)
                 for region in short:
                     flagged = [r for r in rows if r.region == region and r.lent_from
                                and r.lent_from != region and self._active(problem, r, period,

@@ -52,7 +52,7 @@ class Clashes(Family):
         problem = ctx.problem
         soft = problem.config.clash.soft_up_to_weeks
         penalties = []
-        for need in problem.needs:
+        for need in ctx.needs:
             near = self._near(problem, need.la_code)
             if not near:
                 continue

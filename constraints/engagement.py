@@ -7,6 +7,8 @@ from collections import Counter
 
 from constraints.base import Family, onsite_week_distance, rows_by_la
 from scheduler.context import ModelContext, Penalty
+from scheduler.footprint import Footprint
+from scheduler.pathways import Need
 from scheduler.problem import Problem
 from scheduler.programme import ProgrammeRow, Violation
 
@@ -17,10 +19,20 @@ class Engagement(Family):
 
     rules = ("R-AEM",)
 
+    def excluded(self, problem: Problem, need: Need, kind: str, fp: Footprint) -> list[str]:
+        """R-AEM: clear of the LA's JTAIs given in jtai.csv (of its other events: `build`)."""
+        if kind != "AEM":
+            return []
+        gap = problem.config.engagement.gap_weeks
+        fixed = [f.onsite_days for f in problem.fixed_events if f.la_code == need.la_code]
+        if any(onsite_week_distance(fp.onsite_days, days) < gap for days in fixed):
+            return ["R-AEM"]
+        return []
+
     def build(self, ctx: ModelContext) -> list[Penalty]:
         problem = ctx.problem
         gap = problem.config.engagement.gap_weeks
-        for plan in problem.plans.values():
+        for plan in ctx.plans:
             meetings = [n for n in plan.needs if n.kind == "AEM"]
             others = [n for n in plan.needs if n.kind != "AEM"]
             # (first, last) on-site week of every candidate placement of the other events

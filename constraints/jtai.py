@@ -14,6 +14,14 @@ def programme_year(problem: Problem, day) -> int:
     return weeks_between(problem.start, day) // 52
 
 
+def jtai_targets(problem: Problem) -> list[int]:
+    """JTAI slots the scheduler aims at in each programme year (fixed ones included)."""
+    cfg = problem.config.jtai
+    years = -(-problem.horizon_weeks // 52)
+    return [min(cfg.max_per_year, cfg.slots_per_year * min(52, problem.horizon_weeks - 52 * y)
+                // 52) for y in range(years)]
+
+
 class JtaiCap(Family):
     """Hard R-JTAI-CAP per programme year (52-week blocks from the start); soft: place
     `jtai.slots_per_year` JTAI slots, each instead of a focused visit."""
@@ -22,21 +30,28 @@ class JtaiCap(Family):
 
     def build(self, ctx: ModelContext) -> list[Penalty]:
         problem = ctx.problem
-        cfg = problem.config.jtai
         years = -(-problem.horizon_weeks // 52)
         placed: dict[int, list] = {y: [] for y in range(years)}
         for variables in ctx.x.values():
             for (kind, week), var in variables.items():
                 if kind == "JTAI":
                     placed[(week + problem.config.spec(kind).fieldwork_offset) // 52].append(var)
-        fixed = [programme_year(problem, f.onsite_days[0]) for f in problem.fixed_events]
+        fixed = [programme_year(problem, f.onsite_days[0]) for f in problem.fixed_events
+                 if ctx.scope.national or problem.region_of(f.la_code) == ctx.scope.region]
+        targets = jtai_targets(problem)
         penalties = []
         for year, variables in placed.items():
             count = sum(variables) + fixed.count(year)
-            ctx.model.add(count <= cfg.max_per_year).only_enforce_if(
-                ctx.guard("R-JTAI-CAP", "national"))
-            weeks_in_year = min(52, problem.horizon_weeks - 52 * year)
-            target = min(cfg.max_per_year, cfg.slots_per_year * weeks_in_year // 52)
+            quota = ctx.scope.jtai_quota
+            if ctx.scope.national:
+                cap, target = problem.config.jtai.max_per_year, targets[year]
+            elif quota is None:  # a relaxation, for a lower bound: no target, national cap
+                cap, target = problem.config.jtai.max_per_year, 0
+            else:  # a region places at most its quota of what the fixed JTAIs leave
+                cap = target = quota.get(year, 0) + fixed.count(year)
+            ctx.model.add(count <= cap).only_enforce_if(ctx.guard("R-JTAI-CAP", "national"))
+            if not target:
+                continue
             shortfall = ctx.model.new_int_var(0, target, f"JTAI shortfall year {year + 1}")
             ctx.model.add(shortfall >= target - count)
             penalties.append(Penalty("R-JTAI-CAP", f"year {year + 1}",

@@ -35,7 +35,7 @@ class MonitoringRate(Family):
     def build(self, ctx: ModelContext) -> list[Penalty]:
         problem = ctx.problem
         by_la: dict[str, list] = {}
-        for need in problem.needs:
+        for need in ctx.needs:
             if need.kind == "MV":
                 by_la.setdefault(need.la_code, []).extend(
                     (week + problem.config.spec(kind).fieldwork_offset, var)
@@ -44,6 +44,8 @@ class MonitoringRate(Family):
             limit, rule, fixed = _limit_and_fixed(problem, la_code)
             fixed_weeks = [weeks_between(problem.start, d) for d in fixed]
             weeks = sorted({w for w, _ in visits})
+            if not weeks:
+                continue  # no week left for any visit: the window rules explain it
             for first in range(weeks[0] - YEAR_WEEKS + 1, weeks[-1] + 1):
                 inside = [var for w, var in visits if first <= w < first + YEAR_WEEKS]
                 already = sum(first <= w < first + YEAR_WEEKS for w in fixed_weeks)

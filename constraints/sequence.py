@@ -22,7 +22,7 @@ class Sequence(Family):
     def build(self, ctx: ModelContext) -> list[Penalty]:
         problem, model = ctx.problem, ctx.model
         horizon = problem.horizon_weeks
-        for need in problem.needs:
+        for need in ctx.needs:
             me = need.need_id
             mine_present = ctx.present[me]
             for after in need.after:
@@ -35,9 +35,11 @@ class Sequence(Family):
                     model.add(mine_present <= other_present).only_enforce_if(guard)
                 enforce = guard + ([] if other_needed.mandatory and other_needed.parent is None
                                    else [other_present])
-                # Where I am not placed I happen after the horizon: count me at its end.
+                # Where I am not placed I happen after the horizon, and not before my
+                # earliest week: count me there.
+                after_horizon = max(horizon, problem.weeks.index(need.earliest))
                 mine = ctx.fieldwork_week(me, None if need.mandatory and not need.parent
-                                          else horizon)
+                                          else after_horizon)
                 model.add(mine - ctx.fieldwork_week(other) >= after.min_weeks
                           ).only_enforce_if(enforce)
                 if after.max_weeks is not None:
@@ -52,13 +54,15 @@ class Sequence(Family):
                         ctx.guard("R-FV-COUNT", need.la_code))
         weight = problem.config.weights.missed_visit
         return [Penalty("R-FV-COUNT", n.need_id, weight, 1 - ctx.present[n.need_id])
-                for n in problem.needs if n.skippable]
+                for n in ctx.needs if n.skippable]
 
     def check(self, problem: Problem, rows: list[ProgrammeRow]) -> list[Violation]:
         violations = []
         grouped = rows_by_la(rows)
         for la_code, plan in problem.plans.items():
-            la_rows = [r for r in grouped.get(la_code, []) if r.event != "AEM"]
+            # A JTAI given in jtai.csv is another programme's date: R-CLASH keeps us clear.
+            la_rows = [r for r in grouped.get(la_code, []) if r.event != "AEM"
+                       and not (r.event == "JTAI" and r.status == "fixed")]
             violations += _check_gaps(problem, la_code, plan, la_rows)
             violations += _check_counts(problem, la_code, plan, la_rows)
         return violations

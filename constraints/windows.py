@@ -26,7 +26,7 @@ class Windows(Family):
     def build(self, ctx: ModelContext) -> list[Penalty]:
         problem, weights = ctx.problem, ctx.problem.config.weights
         penalties = []
-        for need in problem.needs:
+        for need in ctx.needs:
             placements = ctx.placements(need.need_id)
             if need.overdue:
                 first = problem.weeks.index(need.earliest)
@@ -39,15 +39,16 @@ class Windows(Family):
                            for (kind, week), var in placements.items())
                 if not need.mandatory:  # beyond the horizon costs as if at its end
                     expr += abs(problem.horizon_weeks - target) * (1 - ctx.present[need.need_id])
-                if need.late_after:
-                    close = problem.weeks.index(need.late_after)
-                    late = sum(max(0, _fw(problem, kind, week) - close) * var
-                               for (kind, week), var in placements.items())
-                    penalties.append(Penalty("R-OVERDUE", need.need_id, weights.overdue_week,
-                                             late))
                 rule = "R-AEM" if need.kind == "AEM" else "R-WIN"
                 weight = weights.engagement_week if need.kind == "AEM" else weights.target_week
                 penalties.append(Penalty(rule, need.need_id, weight, expr))
+            if need.late_after and not need.overdue:
+                # "usually" (R-MV-START first visit, R-REINSP re-inspection): late at a cost
+                close = problem.weeks.index(need.late_after)
+                late = sum(max(0, _fw(problem, kind, week) - close) * var
+                           for (kind, week), var in placements.items())
+                rule = "R-MV-START" if need.kind == "MV" else "R-OVERDUE"
+                penalties.append(Penalty(rule, need.need_id, weights.overdue_week, late))
         return penalties
 
     def check(self, problem: Problem, rows: list[ProgrammeRow]) -> list[Violation]:

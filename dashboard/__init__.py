@@ -1,1 +1,1 @@
-"""Streamlit dashboard over the core API (issue 5; not built yet)."""
+"""The Streamlit dashboard over the core API: `ilacs dashboard` (dashboard/app.py)."""

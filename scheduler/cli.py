@@ -7,16 +7,21 @@ from pathlib import Path
 
 import typer
 
+from scheduler.assign_replan import plan_and_staff
 from scheduler.check import check_file
-from scheduler.cli_common import console, load_problem, refuse, show_progress
+from scheduler.cli_assign import show_staffing
+from scheduler.cli_common import console, load_problem, refuse, show_progress, verify_written
 from scheduler.errors import InputError
 from scheduler.export import write_outputs
-from scheduler.solve import solve
 
 app = typer.Typer(add_completion=False, help="Plan and check England's ILACS programme.")
 
 # Each module registers its own commands: `register(app)`. One line per module.
 COMMAND_MODULES = (
+    "scheduler.cli_dashboard",
+    "scheduler.cli_bench",
+    "scheduler.cli_scenario",
+    "scheduler.cli_assign",
 )
 
 
@@ -34,9 +39,10 @@ def plan(
     problem = load_problem(data, config, start, weeks)
     console.print(f"Planning {len(problem.dataset.las)} LAs, {len(problem.needs)} events due, "
                   f"{problem.start} + {problem.horizon_weeks} weeks")
-    result = solve(problem, time_limit, seed, report=show_progress)
+    staffed = plan_and_staff(problem, time_limit, seed, report=show_progress)
+    problem, result = staffed.problem, staffed.result
     sources = [str(config)] if config else []
-    written = write_outputs(problem, result, out, sources)
+    written = write_outputs(problem, result, out, sources, staffed.assignment)
     if not result.feasible:
         console.print(f"[red]{result.status}[/red]: no programme meets every hard rule.")
         for line in result.explanation:
@@ -45,14 +51,8 @@ def plan(
     console.print(f"{result.status}: objective {result.objective:g}, bound {result.bound:g}, "
                   f"gap {100 * (result.gap or 0):.2f} %, {len(result.rows)} events, "
                   f"{result.wall_time:.1f} s")
-    violations = check_file(problem, out / "programme.csv")
-    for violation in violations:
-        console.print(f"[red]violation[/red] {violation}", highlight=False)
-    console.print(f"independent check: {len(violations)} violations")
-    for path in written:
-        console.print(f"wrote {path}")
-    if violations:
-        raise typer.Exit(1)
+    show_staffing(staffed)
+    verify_written(problem, out, written)
 
 
 @app.command()

@@ -41,6 +41,20 @@ def load_problem(data: Path, config: Path | None, start: str | None,
 
 def show_progress(progress: Progress) -> None:
     """One line per improving solution: objective, bound, gap, elapsed."""
-    console.print(f"  {progress.elapsed:6.1f} s  objective {progress.objective:>10.0f}  "
-                  f"bound {progress.bound:>10.0f}  gap {100 * progress.gap:6.2f} %",
-                  highlight=False)
+    console.print(f"{progress.elapsed:6.1f}s {progress.scope:<18.18} objective "
+                  f"{progress.objective:>8.0f} bound {progress.bound:>8.0f} "
+                  f"gap {100 * progress.gap:6.2f}%", highlight=False, soft_wrap=True)
+
+
+def verify_written(problem: Problem, out: Path, written: list[Path]) -> None:
+    """Re-verify the written programme with the independent checker; exit 1 on a violation."""
+    from scheduler.check import check_file
+
+    violations = check_file(problem, out / "programme.csv")
+    for violation in violations:
+        console.print(f"[red]violation[/red] {violation}", highlight=False)
+    console.print(f"independent check: {len(violations)} violations")
+    for path in written:
+        console.print(f"wrote {path}")
+    if violations:
+        raise typer.Exit(1)

@@ -147,6 +147,48 @@ class Weights:
     jtai_shortfall: int
     engagement_week: int
     missed_visit: int
+    unstaffed_event: int
+    fairness_point: int
+    lead_change: int
+    move_week: int
+    relax_rule: int
+
+
+@dataclass(frozen=True)
+class TeamSpec:
+    """R-ASSIGN, R-TEAM: who one kind of event needs and the days each of them works. The
+    lists follow ``events.<kind>.demand`` week by week and add up to it."""
+
+    size: int  # social care inspectors (HMI, SHMI), the lead included
+    size_small: int  # R-TEAM: for a small LA
+    team_weekdays: list[list[str]]  # per demand week: the days every team member works
+    lead_weekdays: list[list[str]]  # per demand week: the lead's own days (set-up)
+    lead_report_days: list[int]  # per demand week: the lead's report writing, any days
+    extra_weekdays: list[str]  # an extra social care HMI in the first on-site week
+    specialist_weekdays: dict[str, list[str]]  # pool role -> days in the first on-site week
+
+
+@dataclass(frozen=True)
+class Assignment:
+    window_weeks: int  # events are staffed window by window (by first on-site week)
+    time_limit_seconds: float  # per staffing model (one region, the pools, the lending pass)
+    absolute_gap: int  # a model stops when its objective is this close to its bound
+    workers: int  # CP-SAT workers per staffing model (the models are small)
+    replan_rounds: int  # re-solves with an unstaffable event's week forbidden
+    avoid_unstaffable_weeks: bool  # the first stage leaves out weeks nobody could staff
+
+
+@dataclass(frozen=True)
+class ScenarioSettings:
+    """What-if scenarios, re-planning and explanations (scenarios/, scheduler/explain.py)."""
+
+    explain_time_limit_seconds: float
+    explain_max_conflicts: int
+    explain_max_events: int
+    score_top_payers: int
+    judgement_rates_weeks: int
+    defer_weeks: int
+    sweep_time_limit_seconds: float
 
 
 @dataclass(frozen=True)
@@ -162,6 +204,7 @@ class Solver:
     relative_gap_limit: float
     deterministic: bool
     log_progress: bool
+    decompose: bool
 
 
 @dataclass(frozen=True)
@@ -180,7 +223,10 @@ class Config:
     clash: Clash
     engagement: Engagement
     capacity: Capacity
+    teams: dict[str, TeamSpec]
+    assignment: Assignment
     weights: Weights
+    scenario: ScenarioSettings
     smoothing: Smoothing
     solver: Solver
     sources: list[str] = field(default_factory=list)
@@ -266,6 +312,52 @@ def _validate(config: Config) -> None:
         raise ValueError("monitoring.min_visits: more than monitoring.max_visits")
     if config.solver.workers < 1:
         raise ValueError("solver.workers: at least 1")
+    if config.assignment.window_weeks < 1 or config.assignment.workers < 1:
+        raise ValueError("assignment.window_weeks, assignment.workers: at least 1")
+    _validate_teams(config)
+
+
+def _validate_teams(config: Config) -> None:
+    """R-ASSIGN and R-CAP must agree: each week, the days of the team table add up to the
+    inspector-days of the demand table."""
+    unknown = sorted(set(config.teams) - set(config.events))
+    if unknown:
+        raise ValueError(f"teams.{unknown[0]}: unknown event kind")
+    for kind, spec in config.events.items():
+        team = config.teams.get(kind)
+        if team is None:
+            raise ValueError(f"teams: no table for {kind}")
+        where = f"teams.{kind}"
+        lists = (team.team_weekdays, team.lead_weekdays, team.lead_report_days)
+        if any(len(values) != len(spec.demand) for values in lists):
+            raise ValueError(f"{where}: team_weekdays, lead_weekdays and lead_report_days need "
+                             f"one entry per week of events.{kind}.demand ({len(spec.demand)})")
+        days = [*team.extra_weekdays, *(d for ds in team.specialist_weekdays.values() for d in ds),
+                *(d for ds in team.team_weekdays + team.lead_weekdays for d in ds)]
+        bad = [d for d in days if d not in WEEKDAYS[:5]]
+        if bad:
+            raise ValueError(f"{where}: {bad[0]!r} is not Mon..Fri")
+        if {k: len(v) for k, v in team.specialist_weekdays.items()} != spec.specialists:
+            raise ValueError(f"{where}.specialist_weekdays: one day per day of "
+                             f"events.{kind}.specialists {spec.specialists}")
+        onsite = spec.fieldwork_offset - spec.demand_first_week
+        for size, demand, label in ((team.size, spec.demand, "demand"),
+                                    (team.size_small, spec.demand_small, "demand_small")):
+            for i, needed in enumerate(demand):
+                total = (size * len(team.team_weekdays[i]) + len(team.lead_weekdays[i])
+                         + team.lead_report_days[i] + (len(team.extra_weekdays) if i == onsite
+                                                       else 0))
+                if total != needed:
+                    raise ValueError(f"{where}: {total} inspector-days in week "
+                                     f"{spec.demand_first_week + i}, events.{kind}.{label} says "
+                                     f"{needed}")
+        for i, (everyone, lead) in enumerate(zip(team.team_weekdays, team.lead_weekdays,
+                                                 strict=True)):
+            if set(everyone) & set(lead):
+                raise ValueError(f"{where}: lead_weekdays repeat team_weekdays in week "
+                                 f"{spec.demand_first_week + i}")
+        if min(team.size, team.size_small) < 1:
+            raise ValueError(f"{where}: a team has at least one inspector (the lead)")
 
 
 def load_config(*paths: Path, overrides: dict[str, Any] | None = None) -> Config:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from ortools.sat.python import cp_model
 
+from scheduler.pathways import LaPlan, Need
 from scheduler.problem import Problem
 
 
@@ -19,12 +21,38 @@ class Penalty:
     expr: cp_model.LinearExprT
 
 
+Room = tuple[list[int], dict[tuple[int, int], int]]  # tenths per week, per quarter
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The part of the national problem one model covers.
+
+    National (``region`` None): every LA, with the national couplings (specialist pools,
+    lending within what other regions have spare, the JTAI cap). Regional: one region's LAs;
+    its JTAI count is capped by ``jtai_quota`` (per programme year; what it falls short costs;
+    None: only by the national cap, at no cost, a relaxation for a lower bound),
+    and pool and lending use are capped by what the rest of the country leaves (``pool_room``,
+    ``lend_room``: tenths of inspector-days per week and per quarter), or unbounded if None.
+    """
+
+    region: str | None = None
+    jtai_quota: dict[int, int] | None = None
+    pool_room: dict[str, Room] | None = None  # role -> room
+    lend_room: Room | None = None
+
+    @property
+    def national(self) -> bool:
+        return self.region is None
+
+
 @dataclass
 class ModelContext:
     """The model under construction and the queries constraint families use."""
 
     problem: Problem
     explain: bool = False
+    scope: Scope = field(default_factory=Scope)
     model: cp_model.CpModel = field(default_factory=cp_model.CpModel)
     # need_id -> {(kind, week): Boolean}
     x: dict[str, dict[tuple[str, int], cp_model.IntVar]] = field(default_factory=dict)
@@ -32,6 +60,21 @@ class ModelContext:
     guards: dict[tuple[str, str], cp_model.IntVar] = field(default_factory=dict)
     # week -> rules excluding it, for each (need, kind); only the weeks considered
     exclusions: dict[tuple[str, str], dict[int, list[str]]] = field(default_factory=dict)
+
+    @cached_property
+    def plans(self) -> list[LaPlan]:
+        """The plans of the LAs in scope."""
+        return [plan for plan in self.problem.plans.values()
+                if self.scope.national or plan.la.region == self.scope.region]
+
+    @cached_property
+    def needs(self) -> list[Need]:
+        """The needs of the LAs in scope."""
+        return [need for plan in self.plans for need in plan.needs]
+
+    @cached_property
+    def regions(self) -> list[str]:
+        return list(self.problem.dataset.regions) if self.scope.national else [self.scope.region]
 
     def guard(self, rule: str, scope: str) -> list[cp_model.IntVar]:
         """Enforcement literals for a hard constraint: none normally, one per (rule, scope)

@@ -1,65 +1,352 @@
-"""Explain an infeasible programme in rule ids, LAs and regions (never just "INFEASIBLE")."""
+"""Why a programme is what it is, in rule ids, LA names and events.
+
+Infeasible: every hard rule of one LA, region or the nation has an enabling literal in
+explain mode (scheduler.model). CP-SAT, asked to assume them all, returns a set that cannot
+hold together (a core); deletion shrinks it until dropping any one rule lets the rest hold (a
+minimal core), told in plain words. Further conflicts are found with the earlier ones'
+blocking rules left free. The relaxed plan is the best programme that may break only those
+rules, each at `weights.relax_rule`; the independent checker lists what it breaks, by event.
+
+Feasible: each soft rule's cost and the events (or regions) that pay it.
+"""
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import defaultdict
+from dataclasses import dataclass, replace
 
 from ortools.sat.python import cp_model
 
-from scheduler.export import KIND_NAMES
+from constraints.clashes import other_programmes
+from constraints.stability import mark_status
+from scheduler.check import check_rows
+from scheduler.context import ModelContext
+from scheduler.export import KIND_NAMES, programme_rows
+from scheduler.footprint import weekly_demand
 from scheduler.model import BuiltModel, build_model
-from scheduler.problem import Problem
+from scheduler.pathways import Need
+from scheduler.problem import TENTHS, Problem
+from scheduler.programme import ProgrammeRow, Violation
+from scheduler.solve import solver_parameters
+
+RuleScope = tuple[str, str]  # (rule id, LA code / region / pool / "national")
 
 
-def empty_windows(problem: Problem, built: BuiltModel) -> list[str]:
-    """Mandatory events with no week left once the calendar and window rules are applied."""
-    lines = []
-    ctx = built.context
-    for need in problem.needs:
-        if not need.mandatory or need.parent or ctx.x.get(need.need_id):
+@dataclass(frozen=True)
+class Conflict:
+    """Hard rules that cannot all hold together."""
+
+    rules: tuple[RuleScope, ...]
+    minimal: bool  # proven: without any one of them the others hold
+    sentence: str
+
+
+@dataclass
+class RelaxedPlan:
+    """The best programme breaking only the rules of the conflicts found."""
+
+    status: str
+    rows: list[ProgrammeRow]
+    relaxed: list[RuleScope]  # the rules it chose to break
+    violations: list[Violation]  # what the independent checker finds in it
+
+
+class _CoreSolver:
+    """The explain-mode model, solved without objective under assumptions (solver-notes:
+    one worker, presolve off, so the core names only assumption literals)."""
+
+    def __init__(self, problem: Problem):
+        self.built = build_model(problem, explain=True)
+        self.guards = self.built.context.guards
+        self.time_limit = problem.config.scenario.explain_time_limit_seconds
+
+    def check(self, keys: list[RuleScope]) -> tuple[int, list[RuleScope]]:
+        """(status, the core among ``keys`` if infeasible); rules not in keys are free."""
+        model = self.built.model
+        model.clear_assumptions()
+        model.add_assumptions([self.guards[k] for k in keys])
+        solver = cp_model.CpSolver()
+        solver.parameters.num_workers = 1
+        solver.parameters.cp_model_presolve = False
+        solver.parameters.max_time_in_seconds = self.time_limit
+        status = solver.solve(model)
+        if status != cp_model.INFEASIBLE:
+            return status, []
+        core = set(solver.sufficient_assumptions_for_infeasibility())
+        return status, [k for k in keys if self.guards[k].index in core]
+
+    def shrink(self, core: list[RuleScope]) -> tuple[list[RuleScope], bool]:
+        """Deletion: drop each rule whose absence leaves the rest infeasible."""
+        needed: list[RuleScope] = []
+        candidates = list(core)
+        proven = True
+        while candidates:
+            rule = candidates.pop(0)
+            status, smaller = self.check(needed + candidates)
+            if status == cp_model.INFEASIBLE:
+                candidates = [k for k in candidates if k in smaller]
+            else:
+                proven &= status != cp_model.UNKNOWN
+                needed.append(rule)
+        return needed, proven
+
+
+def find_conflicts(problem: Problem) -> tuple[list[Conflict], str]:
+    """Up to `scenario.explain_max_conflicts` minimal conflicts, each found with the
+    blocking rules of the previous ones free, and the status of the last check (FEASIBLE
+    with no conflict: every hard rule can hold; UNKNOWN: undecided in time)."""
+    core_solver = _CoreSolver(problem)
+    free: set[RuleScope] = set()
+    conflicts: list[Conflict] = []
+    status = cp_model.UNKNOWN
+    for _ in range(problem.config.scenario.explain_max_conflicts):
+        status, core = core_solver.check([k for k in core_solver.guards if k not in free])
+        if status != cp_model.INFEASIBLE or not core:
+            break
+        rules, proven = core_solver.shrink(core)
+        conflicts.append(Conflict(tuple(rules), proven,
+                                  describe(problem, core_solver.built.context, rules)))
+        # Leave free what blocks the events, not the rule that they must take place: the
+        # next conflict may concern the same events (another rule that blocks them).
+        free |= {k for k in rules if k[0] != "R-WIN"} or set(rules)
+    return conflicts, cp_model.CpSolver().status_name(status)
+
+
+def explain_infeasible(problem: Problem, built: BuiltModel | None = None) -> list[str]:
+    """Plain sentences naming the rules, LAs and events in conflict (solve() calls this)."""
+    return conflict_sentences(*find_conflicts(problem))
+
+
+def conflict_sentences(conflicts: list[Conflict], status: str) -> list[str]:
+    if conflicts:
+        return [c.sentence + ("" if c.minimal else " (not proven minimal in the time limit)")
+                for c in conflicts]
+    if status in ("FEASIBLE", "OPTIMAL"):
+        return ["Every hard rule can hold together (CP-SAT finds a programme without the "
+                "objective): the solve stopped before it found one; give it more time or "
+                "solve nationally (solver.decompose = false)."]
+    return ["No programme satisfies every hard rule, and the conflict could not be narrowed "
+            "down within the time limit (scenario.explain_time_limit_seconds)."]
+
+
+# --- in plain words ------------------------------------------------------------------------
+
+def _la_name(problem: Problem, code: str) -> str:
+    la = problem.dataset.las.get(code)
+    return la.name if la else code
+
+
+def _in_window_rules(ctx: ModelContext, need: Need) -> list[set[str]]:
+    """For each week inside the need's window: the rules that exclude it."""
+    return [set(ctx.exclusions.get((need.need_id, kind), {}).get(week, []))
+            for (kind, week) in ctx.placements(need.need_id)]
+
+
+def _subjects(problem: Problem, ctx: ModelContext, code: str, rules: set[str]) -> list[Need]:
+    """The LA's events a conflict is about: those every week of whose window the conflict's
+    rules exclude, else every event it must place (meetings only if R-AEM is in play)."""
+    pinned = set(problem.pins) if "R-PIN" in rules else set()
+    candidates = [n for n in problem.needs if n.la_code == code and (
+        (n.mandatory and n.parent is None) or n.need_id in pinned)]
+    if "R-AEM" not in rules and any(n.kind != "AEM" for n in candidates):
+        candidates = [n for n in candidates if n.kind != "AEM"]
+    blocked = [n for n in candidates
+               if all(week_rules & rules for week_rules in _in_window_rules(ctx, n))]
+    return blocked or candidates
+
+
+def _weeks_excluded(ctx: ModelContext, needs: list[Need], rule: str) -> int:
+    return sum(rule in week_rules for need in needs for week_rules in _in_window_rules(ctx, need))
+
+
+def _rule_words(problem: Problem, rule: str, scope: str) -> str:
+    """What a rule forbids, for one LA, region or the nation."""
+    cfg = problem.config
+    their = f"{_la_name(problem, scope)}'s"
+    if rule == "R-CLASH":
+        others = [label for label, _ in other_programmes(problem, scope)]
+        return f"clashes with {their} {' and '.join(others) or 'other inspections'}"
+    if rule == "R-PIN":
+        pins = [f"{pin.kind} {pin.fieldwork_start}" for need_id, pin in sorted(
+            problem.pins.items()) if need_id.startswith(f"{scope}-")]
+        return f"moves {their} pinned {', '.join(pins) or 'events'}"
+    if rule == "R-DEFER":
+        dates = sorted({str(d.not_before) for need_id, d in problem.deferrals.items()
+                        if need_id.startswith(f"{scope}-")})
+        la = problem.dataset.las.get(scope)
+        if la and la.not_before:
+            dates.append(str(la.not_before))
+        return f"is before {their} deferral date {', '.join(dates)}"
+    phrases = {
+        "R-XMAS": "falls in the Christmas and New Year break",
+        "R-AUG": "falls in August",
+        "R-BH": "puts a day on site on a bank holiday",
+        "R-NOTICE": "would need notice before the programme starts",
+        "R-CAP": f"exceeds {scope} capacity",
+        "R-LEND": "needs more days than the other regions can lend",
+        "R-JTAI-CAP": f"exceeds the national cap of {cfg.jtai.max_per_year} JTAIs a year",
+        "R-FV-GAP": f"comes within {cfg.focused_visits.gap_weeks} weeks of another of "
+                    f"{their} events",
+        "R-MV-RATE": f"breaks {their} monitoring visit rate (at most "
+                     f"{cfg.monitoring.max_per_year} in 52 weeks, "
+                     f"{cfg.monitoring.min_gap_weeks} weeks apart)",
+        "R-MV-SEND": f"exceeds {their} {cfg.monitoring.max_per_year_with_send} visits a year "
+                     "across ILACS and area SEND monitoring",
+        "R-MV-START": f"misses {their} first monitoring visit deadline",
+        "R-REINSP": f"comes before {their} monitoring visits are complete",
+        "R-AEM": f"meets {their} annual engagement meeting rules badly",
+        "R-FV-COUNT": f"leaves out a focused visit {their} programme needs",
+        "R-OVERDUE": f"falls outside {their} overdue window",
+        "R-WIN": f"falls outside {their} inspection window",
+    }
+    return phrases.get(rule, f"breaks {rule} for {_la_name(problem, scope)}")
+
+
+def _either(parts: list[str]) -> str:
+    if len(parts) == 1:
+        return parts[0]
+    return "either " + ", ".join(parts[:-1]) + " or " + parts[-1]
+
+
+def _window(problem: Problem, need: Need) -> str:
+    rules = "R-WIN" if need.earliest_rule == need.latest_rule == "R-WIN" else \
+        "/".join(dict.fromkeys((need.earliest_rule, need.latest_rule)))
+    latest = need.latest or problem.weeks.end
+    return (f"{_la_name(problem, need.la_code)}'s {KIND_NAMES.get(need.kind, need.kind)} must "
+            f"start between {need.earliest} and {latest} ({rules})")
+
+
+def describe(problem: Problem, ctx: ModelContext, rules: list[RuleScope]) -> str:
+    """One sentence: the events that must be placed, and what rules out every week."""
+    by_scope: dict[str, set[str]] = defaultdict(set)
+    for rule, scope in rules:
+        by_scope[scope].add(rule)
+    subjects: list[Need] = []
+    for rule, scope in rules:
+        if rule == "R-WIN":
+            subjects += _subjects(problem, ctx, scope, by_scope[scope])
+    blockers = []
+    for rule, scope in rules:
+        if rule == "R-WIN":
             continue
-        la = problem.dataset.las[need.la_code]
-        latest = need.latest or problem.weeks.end
-        reasons: Counter[str] = Counter()
-        for kind in problem.kinds_for(need):
-            for week, rules in ctx.exclusions.get((need.need_id, kind), {}).items():
-                start = problem.footprint(kind, week).fieldwork_start
-                if need.earliest <= start <= latest:
-                    reasons.update(set(rules))
-        detail = ", ".join(f"{rule} ({n} weeks)" for rule, n in reasons.most_common())
-        lines.append(
-            f"{la.name}'s {KIND_NAMES[need.kind]} must start {need.earliest} to {latest} "
-            f"({need.earliest_rule}/{need.latest_rule}) but every week in that window is "
-            f"excluded: {detail or 'the window lies outside the programme horizon'}.")
-    return lines
+        words = _rule_words(problem, rule, scope)
+        weeks = _weeks_excluded(ctx, [n for n in subjects if n.la_code == scope], rule)
+        count = f", {weeks} week{'' if weeks == 1 else 's'}" if weeks else ""
+        blockers.append(f"{words} ({rule}{count})")
+    if not subjects:
+        return "These hard rules cannot all hold together: " + "; ".join(blockers) + "."
+    most = problem.config.scenario.explain_max_events
+    musts = [_window(problem, need) for need in subjects[:most]]
+    if len(subjects) > most:
+        musts.append(f"and {len(subjects) - most} more events")
+    empty = [n for n in subjects if not ctx.placements(n.need_id)]
+    if not blockers:
+        return "; ".join(musts) + ", but " + ("its window lies outside the programme horizon"
+                                              if empty else "no week fits") + "."
+    where = "that window" if len(subjects) == 1 else "those windows"
+    return f"{'; '.join(musts)}, but every week in {where} {_either(blockers)}."
 
 
-def conflicting_rules(problem: Problem, time_limit: float = 30.0) -> list[tuple[str, str]]:
-    """A small set of (rule, LA or region) that cannot all hold, from CP-SAT assumptions on
-    a model without objective (solver-notes: presolve off, one worker)."""
+# --- the relaxed plan ----------------------------------------------------------------------
+
+def relaxed_plan(problem: Problem, conflicts: list[Conflict], time_limit: float | None = None,
+                 seed: int | None = None) -> RelaxedPlan:
+    """The best programme that may break the conflicts' rules, each at `weights.relax_rule`;
+    every other hard rule holds. The checker's violations are marked on each row."""
     built = build_model(problem, explain=True)
-    guards = built.context.guards
-    built.model.add_assumptions(list(guards.values()))
+    guards, model = built.context.guards, built.model
+    soft = list(dict.fromkeys(k for c in conflicts for k in c.rules))
+    for key, var in guards.items():
+        if key not in soft:
+            model.add(var == 1)
+    weight = problem.config.weights.relax_rule
+    # Breaking a rule of an LA or region costs per event or day it is broken for, so the
+    # plan breaks it only where it must: a missing event as much as the rule itself.
+    overflow = [_overflow(built.context, scope) for rule, scope in soft
+                if rule == "R-CAP" and scope in problem.regional_capacity]
+    missing = [1 - built.context.present[n.need_id] for n in problem.needs
+               if n.mandatory and n.parent is None and ("R-WIN", n.la_code) in soft]
+    model.minimize(sum(p.weight * p.expr for p in built.penalties if p.weight)
+                   + weight * (sum(1 - guards[k] for k in soft) + sum(missing))
+                   + problem.config.weights.lending_day * sum(overflow))
     solver = cp_model.CpSolver()
-    solver.parameters.num_workers = 1
-    solver.parameters.cp_model_presolve = False
-    solver.parameters.max_time_in_seconds = time_limit
-    status = solver.solve(built.model)
-    if status != cp_model.INFEASIBLE:
-        return []
-    core = set(solver.sufficient_assumptions_for_infeasibility())
-    return sorted(key for key, var in guards.items() if var.index in core)
+    for key, value in solver_parameters(problem, time_limit, seed).items():
+        setattr(solver.parameters, key, value)
+    status = solver.solve(model)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return RelaxedPlan(solver.status_name(status), [], [], [])
+    chosen = {need_id: key for need_id, variables in built.context.x.items()
+              for key, var in variables.items() if solver.boolean_value(var)}
+    rows = mark_status(problem, programme_rows(problem, chosen))
+    violations = check_rows(problem, rows)
+    broken: dict[str, list[str]] = defaultdict(list)
+    for v in violations:
+        broken[v.event_id].append(v.rule)
+    rows = [replace(r, relaxed=";".join(dict.fromkeys(broken[r.event_id])))
+            if r.event_id in broken else r for r in rows]
+    relaxed = [k for k in soft if not solver.boolean_value(guards[k])]
+    return RelaxedPlan(solver.status_name(status), rows, relaxed, violations)
 
 
-def explain_infeasible(problem: Problem, built: BuiltModel) -> list[str]:
-    lines = empty_windows(problem, built)
-    if lines:
-        return lines
-    names = {code: la.name for code, la in problem.dataset.las.items()}
-    conflict = conflicting_rules(problem)
-    if not conflict:
-        return ["No programme satisfies every hard rule, and the conflict could not be "
-                "narrowed down within the time limit."]
-    parts = [f"{rule} for {names.get(scope, scope)}" for rule, scope in conflict]
-    return ["These rules cannot all hold together: " + "; ".join(parts) + ". Relax one "
-            "of them (configuration or data) to get a programme."]
+def _overflow(ctx: ModelContext, region: str) -> cp_model.LinearExprT:
+    """Inspector-days a region needs beyond its weekly capacity: where R-CAP is relaxed each
+    costs as a borrowed day (R-LEND), so the plan goes over only where it must."""
+    problem, model = ctx.problem, ctx.model
+    weekly: dict[int, list[tuple[int, cp_model.IntVar]]] = defaultdict(list)
+    for need_id, variables in ctx.x.items():
+        la = problem.dataset.las[problem.need_by_id[need_id].la_code]
+        if la.region != region:
+            continue
+        for (kind, week), var in variables.items():
+            for w, days in weekly_demand(problem.config.spec(kind), week, la.small).items():
+                weekly[w].append((days, var))
+    caps = problem.regional_capacity[region]
+    over = []
+    for w, terms in weekly.items():
+        if 0 <= w < problem.horizon_weeks:
+            excess = model.new_int_var(0, sum(days for days, _ in terms), f"over {region} w{w}")
+            model.add(TENTHS * excess >= TENTHS * sum(d * v for d, v in terms) - caps[w])
+            over.append(excess)
+    return sum(over)
+
+
+# --- a feasible plan's score ---------------------------------------------------------------
+
+@dataclass(frozen=True)
+class RuleScore:
+    """One soft rule's weighted cost and who pays it (highest first)."""
+
+    rule: str
+    cost: int
+    payers: tuple[tuple[str, int], ...]
+
+
+def _payer(problem: Problem, subject: str) -> str:
+    need = problem.need_by_id.get(subject)
+    if need is None:
+        return subject
+    return f"{_la_name(problem, need.la_code)} {need.kind} ({subject})"
+
+
+def score_breakdown(problem: Problem, costs: list[tuple[str, str, int]]) -> list[RuleScore]:
+    """Result.costs grouped by rule, dearest rule first."""
+    by_rule: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for rule, subject, cost in costs:
+        if cost:
+            by_rule[rule][_payer(problem, subject)] += cost
+    scores = [RuleScore(rule, sum(payers.values()),
+                        tuple(sorted(payers.items(), key=lambda p: (-p[1], p[0]))))
+              for rule, payers in by_rule.items()]
+    return sorted(scores, key=lambda s: (-s.cost, s.rule))
+
+
+def score_markdown(scores: list[RuleScore], top: int) -> str:
+    """A table of the rules' costs, with the ``top`` payers of each."""
+    total = sum(s.cost for s in scores) or 1
+    lines = ["| rule | weighted cost | share | paid by | largest payers |",
+             "|---|---|---|---|---|"]
+    for s in scores:
+        payers = ", ".join(f"{who}: {cost}" for who, cost in s.payers[:top])
+        lines.append(f"| {s.rule} | {s.cost} | {100 * s.cost / total:.1f} % | "
+                     f"{len(s.payers)} | {payers} |")
+    return "\n".join(lines) + "\n"

@@ -9,32 +9,37 @@ from pathlib import Path
 
 import pandas as pd
 
+from scheduler.assign_report import staffing_markdown
 from scheduler.io import write_atomically, write_text_atomically
 from scheduler.problem import TENTHS, Problem
 from scheduler.programme import ProgrammeRow, write_programme_csv
+from scheduler.workload import workload_sheets
 
 KIND_NAMES = {"STD": "standard inspection", "SHT": "short inspection", "FV": "focused visit",
               "MV": "monitoring visit", "JTAI": "JTAI", "AEM": "annual engagement meeting"}
 
 
+def event_row(problem: Problem, need_id: str, kind: str, week: int) -> ProgrammeRow:
+    """The row of one need placed as ``kind`` with notice week ``week``."""
+    need = problem.need_by_id[need_id]
+    la = problem.dataset.las[need.la_code]
+    fp = problem.footprint(kind, week)
+    event_id = need_id.replace("-FV", "-JTAI") if kind == "JTAI" else need_id
+    return ProgrammeRow(
+        event_id=event_id, la_code=la.la_code, la_name=la.name, region=la.region,
+        event=kind, status="overdue" if need.overdue or (
+            need.late_after and fp.fieldwork_start > need.late_after) else "new",
+        notify_date=fp.notify_date, onsite_days=fp.onsite_days,
+        fieldwork_start=fp.fieldwork_start, fieldwork_end=fp.fieldwork_end,
+        draft_report_due=fp.draft_report_due, final_report_due=fp.final_report_due,
+        publication_due=fp.publication_due, window_open=need.window_open,
+        window_close=need.window_close, pathway=str(problem.plans[la.la_code].pathway),
+        need_id=need_id)
+
+
 def programme_rows(problem: Problem, chosen: dict[str, tuple[str, int]]) -> list[ProgrammeRow]:
     """One row per placed need (plus fixed events), with dates and lending shown."""
-    rows = []
-    for need_id, (kind, week) in chosen.items():
-        need = problem.need_by_id[need_id]
-        la = problem.dataset.las[need.la_code]
-        fp = problem.footprint(kind, week)
-        event_id = need_id.replace("-FV", "-JTAI") if kind == "JTAI" else need_id
-        rows.append(ProgrammeRow(
-            event_id=event_id, la_code=la.la_code, la_name=la.name, region=la.region,
-            event=kind, status="overdue" if need.overdue or (
-                need.late_after and fp.fieldwork_start > need.late_after) else "new",
-            notify_date=fp.notify_date, onsite_days=fp.onsite_days,
-            fieldwork_start=fp.fieldwork_start, fieldwork_end=fp.fieldwork_end,
-            draft_report_due=fp.draft_report_due, final_report_due=fp.final_report_due,
-            publication_due=fp.publication_due, window_open=need.window_open,
-            window_close=need.window_close, pathway=str(problem.plans[la.la_code].pathway),
-            need_id=need_id))
+    rows = [event_row(problem, need_id, kind, week) for need_id, (kind, week) in chosen.items()]
     from constraints.capacity import _fixed_rows
 
     rows += _fixed_rows(problem)
@@ -84,8 +89,9 @@ def _frame(rows: list[ProgrammeRow]) -> pd.DataFrame:
     return pd.DataFrame([row.as_csv() for row in rows])
 
 
-def write_xlsx(rows: list[ProgrammeRow], path: Path) -> None:
-    """One sheet per region and a national summary."""
+def write_xlsx(rows: list[ProgrammeRow], path: Path,
+               extra: dict[str, pd.DataFrame] | None = None) -> None:
+    """One sheet per region and a national summary (then any ``extra`` sheets)."""
     frame = _frame(rows)
 
     def write(tmp: Path) -> None:
@@ -95,6 +101,8 @@ def write_xlsx(rows: list[ProgrammeRow], path: Path) -> None:
             summary.to_excel(writer, sheet_name="National summary")
             for region, part in frame.groupby("region"):
                 part.to_excel(writer, sheet_name=_sheet_name(str(region)), index=False)
+            for name, sheet in (extra or {}).items():
+                sheet.to_excel(writer, sheet_name=_sheet_name(name), index=False)
 
     write_atomically(path, write)
 
@@ -126,13 +134,19 @@ def capacity_use(problem: Problem, rows: list[ProgrammeRow]) -> pd.DataFrame:
     return pd.DataFrame(records)
 
 
+def _status_sentence(result) -> str:
+    if result.objective is None:  # a plan made without the solver (the baseline planner)
+        return f"Status **{result.status}**, no solver objective."
+    return (f"Solver status **{result.status}**, objective {result.objective:g}, "
+            f"bound {result.bound:g}, gap {100 * (result.gap or 0):.2f} %.")
+
+
 def summary_markdown(problem: Problem, result, rows: list[ProgrammeRow]) -> str:
     """summary.md: what was decided, by type, region and month; capacity; windows; costs."""
     frame = _frame(rows)
     lines = [f"# {problem.dataset.name}: ILACS programme", "",
              f"Programme {problem.start} to {problem.weeks.end} ({problem.horizon_weeks} weeks). "
-             f"Solver status **{result.status}**, objective {result.objective:g}, "
-             f"bound {result.bound:g}, gap {100 * (result.gap or 0):.2f} %.", "",
+             + _status_sentence(result), "",
              f"Data: {problem.dataset.licence}. Inspector roster, leave and planned area SEND "
              "dates are illustrative.", ""]
     lines += ["## Events by type and region", "",
@@ -181,7 +195,8 @@ def run_record(problem: Problem, result, config_sources: list[str]) -> dict[str,
         "gap": result.gap, "wall_time_seconds": round(result.wall_time, 3),
         "build_time_seconds": round(result.build_time, 3),
         "first_solution_seconds": result.first_solution_time,
-        "solver": "OR-Tools CP-SAT", "solver_version": result.solver_version,
+        "solver": result.parameters.get("planner", "OR-Tools CP-SAT"),
+        "solver_version": result.solver_version,
         "parameters": result.parameters, "seed": result.parameters.get("random_seed"),
         "input_hash": problem.dataset.input_hash, "config_files": config_sources,
         "programme_start": problem.start.isoformat(), "horizon_weeks": problem.horizon_weeks,
@@ -191,16 +206,25 @@ def run_record(problem: Problem, result, config_sources: list[str]) -> dict[str,
     }
 
 
-def write_outputs(problem: Problem, result, out: Path, config_sources: list[str]) -> list[Path]:
-    """Write every output of a run; each file is replaced atomically."""
+def write_outputs(problem: Problem, result, out: Path, config_sources: list[str],
+                  assignment=None) -> list[Path]:
+    """Write every output of a run; each file is replaced atomically. With the staffing
+    (scheduler.assign.Assignment), its record, workload sheets and summary section too."""
     out.mkdir(parents=True, exist_ok=True)
     written = []
     record = run_record(problem, result, config_sources)
+    if assignment is not None:
+        record["assignment"] = assignment.record()
     if result.feasible:
         csv_path = out / "programme.csv"
         write_atomically(csv_path, lambda tmp: write_programme_csv(result.rows, tmp))
-        write_xlsx(result.rows, out / "programme.xlsx")
-        write_text_atomically(out / "summary.md", summary_markdown(problem, result, result.rows))
+        staffed = assignment is not None
+        write_xlsx(result.rows, out / "programme.xlsx",
+                   workload_sheets(problem, result.rows) if staffed else None)
+        summary = summary_markdown(problem, result, result.rows)
+        if staffed:
+            summary += "\n" + staffing_markdown(problem, assignment)
+        write_text_atomically(out / "summary.md", summary)
         written += [csv_path, out / "programme.xlsx", out / "summary.md"]
     write_text_atomically(out / "run.json", json.dumps(record, indent=2, default=str) + "\n")
     written.append(out / "run.json")

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from ortools.sat.python import cp_model
 
 from constraints import FAMILIES, Family
-from scheduler.context import ModelContext, Penalty
+from scheduler.context import ModelContext, Penalty, Scope
 from scheduler.footprint import Footprint
 from scheduler.pathways import Need
 from scheduler.problem import Problem
@@ -80,11 +80,11 @@ def _near_window(problem: Problem, need: Need, fp: Footprint) -> bool:
 
 
 def build_model(problem: Problem, explain: bool = False,
-                families: list[Family] | None = None) -> BuiltModel:
-    """The whole programme as one CP-SAT model."""
+                families: list[Family] | None = None, scope: Scope | None = None) -> BuiltModel:
+    """The programme (national, or one region's part of it) as one CP-SAT model."""
     families = families if families is not None else [cls() for cls in FAMILIES]
-    ctx = ModelContext(problem, explain)
-    for need in problem.needs:
+    ctx = ModelContext(problem, explain, scope or Scope())
+    for need in ctx.needs:
         _add_need(ctx, families, need)
     penalties: list[Penalty] = []
     for family in families:

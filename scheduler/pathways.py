@@ -130,8 +130,10 @@ def _plan_graded(b: _Builder, kind: str, reference: date, not_before: date,
     With ``close_is_soft`` (a re-inspection waiting for monitoring, R-REINSP) it may go
     after the window closes, as overdue, at the overdue cost per week."""
     open_, target, close = _graded_window(reference, b.config)
-    overdue = close < max(b.start, not_before)
-    mandatory = overdue or close <= b.end or close_is_soft
+    # Overdue if the window closes before the first fieldwork that notice allows (R-NOTICE).
+    first_onsite = max(b.start, not_before) + _weeks(b.config.spec(kind).fieldwork_offset)
+    overdue = close < first_onsite
+    mandatory = overdue or close <= b.end
     need_id = b.add(
         kind, kind,
         earliest=b.start if overdue else max(open_, not_before),

@@ -27,13 +27,37 @@ class FixedEvent:
     onsite_days: tuple[date, ...]
 
 
+@dataclass(frozen=True)
+class Placement:
+    """Where an event is held (R-PIN) or was placed by the baseline: kind and first on-site
+    day; ``reason`` says why (for messages)."""
+
+    kind: str
+    fieldwork_start: date
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Deferral:
+    """R-DEFER: a granted deferral; fieldwork no earlier than ``not_before``."""
+
+    not_before: date
+    reason: str = ""
+
+
 @dataclass
 class Problem:
     dataset: Dataset
     config: Config
     start: date
     horizon_weeks: int
+    # Re-planning (constraints/stability.py), keyed by need_id; empty for a fresh plan.
+    pins: dict[str, Placement] = field(default_factory=dict)
+    deferrals: dict[str, Deferral] = field(default_factory=dict)
+    baseline: dict[str, Placement] = field(default_factory=dict)
     _footprints: dict[tuple[str, int], Footprint] = field(default_factory=dict, repr=False)
+    # (need_id, kind, notice week) placements the staffing could not fill (R-ASSIGN)
+    unstaffable: frozenset[tuple[str, str, int]] = frozenset()
 
     @classmethod
     def build(cls, dataset: Dataset, config: Config, start: date | None = None,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -21,6 +22,7 @@ class Progress:
     elapsed: float
     objective: float
     bound: float
+    scope: str = "national"  # or the region being solved
 
     @property
     def gap(self) -> float:
@@ -79,6 +81,11 @@ class _Reporter(cp_model.CpSolverSolutionCallback):
             self._report(Progress(self.wall_time, self.objective_value, self.best_objective_bound))
 
 
+# Deterministic runs stop on CP-SAT's deterministic time; wall time only guards against a
+# machine many times slower than expected (hitting it makes the run irreproducible).
+WALL_GUARD = 30
+
+
 def solver_parameters(problem: Problem, time_limit: float | None = None,
                       seed: int | None = None) -> dict[str, object]:
     """The CP-SAT parameters a run uses (recorded in run.json)."""
@@ -92,16 +99,94 @@ def solver_parameters(problem: Problem, time_limit: float | None = None,
     }
     if s.deterministic:
         params.update(interleave_search=True, max_deterministic_time=limit,
-                      max_time_in_seconds=limit * 4)
+                      max_time_in_seconds=limit * WALL_GUARD)
     else:
         params["max_time_in_seconds"] = limit
     return params
 
 
+def apply_parameters(solver: cp_model.CpSolver, params: dict[str, object]) -> None:
+    """Set CP-SAT parameters from a plain dict (lists extend repeated fields)."""
+    for key, value in params.items():
+        if key in _NOT_SOLVER_PARAMETERS:
+            continue
+        if isinstance(value, list | tuple):
+            getattr(solver.parameters, key).extend(value)
+        else:
+            setattr(solver.parameters, key, value)
+
+
+_NOT_SOLVER_PARAMETERS = ("method", "regions_repaired")
+
+
 def solve(problem: Problem, time_limit: float | None = None, seed: int | None = None,
           report: Callable[[Progress], None] | None = None,
           hint: dict[tuple[str, str, int], int] | None = None) -> Result:
-    """Build and solve the national model; explain it if it is infeasible."""
+    """Solve the programme: region by region where configured (scheduler/decompose.py),
+    else (or if the regions cannot be fitted to the national couplings) as one model;
+    explain it if it is infeasible."""
+    if problem.config.solver.decompose and len(problem.dataset.regions) > 1:
+        return _solve_by_region(problem, time_limit, seed, report, hint)
+    return _solve_national(problem, time_limit, seed, report, hint)
+
+
+def _solve_by_region(problem: Problem, time_limit: float | None, seed: int | None,
+                     report: Callable[[Progress], None] | None,
+                     hint: dict[tuple[str, str, int], int] | None) -> Result:
+    from scheduler.decompose import CouplingError, decompose
+
+    started = time.perf_counter()
+    params = solver_parameters(problem, time_limit, seed)
+    limit = problem.config.solver.time_limit_seconds if time_limit is None else time_limit
+    chosen_hint = {need_id: (kind, week) for (need_id, kind, week), on in (hint or {}).items()
+                   if on}
+
+    def progress(scope: str, elapsed: float, objective: float, bound: float) -> None:
+        if report:
+            report(Progress(elapsed, objective, bound, scope))
+
+    try:
+        found = decompose(problem, params, limit, progress, chosen_hint or None)
+    except CouplingError as failed:
+        if report:
+            report(Progress(time.perf_counter() - started, 0.0, 0.0,
+                            f"national couplings: {', '.join(failed.args[0])[:40]}"))
+        result = _solve_national(problem, time_limit, seed, report, {
+            (need_id, kind, week): 1 for need_id, (kind, week) in failed.chosen.items()}
+            or hint)
+        result.parameters["method"] = ("national model, hinted with the regional plan that "
+                                       f"broke the couplings in {', '.join(failed.args[0])}")
+        return result
+    wall = time.perf_counter() - started
+    sizes: dict[str, int] = defaultdict(int)
+    for run in found.runs[:len(problem.dataset.regions)]:
+        for key, value in run.size.items():
+            sizes[key] += value
+    params = dict(params, method="regional decomposition", regions_repaired=found.repaired)
+    if found.infeasible_region is not None:
+        result = _solve_national(problem, time_limit, seed, report, None, explain_only=True)
+        result.parameters = params
+        return result
+    status = "OPTIMAL" if found.objective <= found.bound else "FEASIBLE"
+    result = Result(status, [], found.objective, found.bound, wall, found.first_solution_time,
+                    0.0, found.costs, params, dict(sizes, regions=len(problem.dataset.regions)))
+    _rows(problem, found.chosen, result)
+    return result
+
+
+def _rows(problem: Problem, chosen: dict[str, tuple[str, int]], result: Result) -> None:
+    from scheduler.export import programme_rows
+
+    result.rows = programme_rows(problem, chosen)
+    result.beyond_horizon = [n.need_id for n in problem.needs
+                             if n.need_id not in chosen and not n.mandatory]
+
+
+def _solve_national(problem: Problem, time_limit: float | None, seed: int | None,
+                    report: Callable[[Progress], None] | None,
+                    hint: dict[tuple[str, str, int], int] | None,
+                    explain_only: bool = False) -> Result:
+    """The whole country as one model (explain_only: just explain why it is infeasible)."""
     started = time.perf_counter()
     built = build_model(problem)
     build_time = time.perf_counter() - started
@@ -111,15 +196,15 @@ def solve(problem: Problem, time_limit: float | None = None, seed: int | None = 
                 built.model.add_hint(var, hint.get((need_id, kind, week), 0))
     params = solver_parameters(problem, time_limit, seed)
     solver = cp_model.CpSolver()
-    for key, value in params.items():
-        setattr(solver.parameters, key, value)
+    apply_parameters(solver, params)
     reporter = _Reporter(report)
-    status = solver.solve(built.model, reporter)
-    name = solver.status_name(status)
+    name = "INFEASIBLE" if explain_only else solver.status_name(solver.solve(built.model,
+                                                                               reporter))
     proto = built.model.proto
     size = {"variables": len(proto.variables), "constraints": len(proto.constraints),
             "placement_booleans": sum(len(v) for v in built.context.x.values())}
-    result = Result(name, [], None, None, solver.wall_time, reporter.first_time, build_time, [],
+    wall = 0.0 if explain_only else solver.wall_time
+    result = Result(name, [], None, None, wall, reporter.first_time, build_time, [],
                     params, size)
     if result.feasible:
         result.objective = solver.objective_value
@@ -134,15 +219,11 @@ def solve(problem: Problem, time_limit: float | None = None, seed: int | None = 
 
 def _extract(problem: Problem, built: BuiltModel, solver: cp_model.CpSolver,
              result: Result) -> None:
-    from scheduler.export import programme_rows
-
     chosen: dict[str, tuple[str, int]] = {}
     for need_id, variables in built.context.x.items():
         for (kind, week), var in variables.items():
             if solver.boolean_value(var):
                 chosen[need_id] = (kind, week)
-    result.rows = programme_rows(problem, chosen)
-    result.beyond_horizon = [n.need_id for n in problem.needs
-                             if n.need_id not in chosen and not n.mandatory]
+    _rows(problem, chosen, result)
     result.costs = [(p.rule, p.subject, p.weight * int(solver.value(p.expr)))
                     for p in built.penalties if p.weight]

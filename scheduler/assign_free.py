@@ -1,0 +1,89 @@
+"""R-ASSIGN before placing: could an event placed at a notice week be staffed at all, given
+the leave, bank holidays, conflicts of interest, can_lead and weekly working days of the
+dataset (other events aside)? The first stage leaves out the weeks where it could not, so
+the second stage is not handed an event nobody can take."""
+
+from __future__ import annotations
+
+import weakref
+
+from scheduler.assign_book import Bookings
+from scheduler.assign_duties import EXTRA, LEAD, TEAM, event_parts, team_size
+from scheduler.problem import Problem
+from scheduler.programme import ProgrammeRow
+
+
+class Availability:
+    """Who is free for each part of an event of a kind at a notice week, as bit masks over
+    the inspectors (cached), and whether an LA's event could be staffed then."""
+
+    def __init__(self, problem: Problem) -> None:
+        self.problem = problem
+        self._diary = Bookings.start(problem)  # nothing booked: leave and limits only
+        self._bit = {pid: 1 << i for i, pid in enumerate(problem.dataset.inspectors)}
+        self._free: dict[tuple[str, int], dict[str, int]] = {}
+        self._barred: dict[str, int] = {}
+        self._answers: dict[tuple[str, str, int], bool] = {}
+
+    def free(self, kind: str, week: int) -> dict[str, int]:
+        """Part name -> inspectors free for it (for the lead: the team's days and the
+        lead's own), whatever the LA."""
+        key = (kind, week)
+        if key not in self._free:
+            fp = self.problem.footprint(kind, week)
+            row = ProgrammeRow("", "", "", "", kind, "new", fp.notify_date, fp.onsite_days,
+                               fp.fieldwork_start, fp.fieldwork_end, None, None, None, None,
+                               None)
+            parts = event_parts(self.problem, row)
+            free = {}
+            for name, part in parts.items():
+                shape = self._diary.shape([parts[TEAM], part] if name == LEAD else [part])
+                free[name] = sum(
+                    self._bit[pid] for pid, person in self.problem.dataset.inspectors.items()
+                    if person.role in part.roles and (person.can_lead or name != LEAD)
+                    and self._diary.busy(pid, shape) is None)
+            self._free[key] = free
+        return self._free[key]
+
+    def barred(self, la_code: str) -> int:
+        """Inspectors who may not staff the LA's events: a conflict of interest, or (without
+        lending) another home region."""
+        if la_code not in self._barred:
+            region = self.problem.region_of(la_code)
+            lending = self.problem.config.capacity.lending
+            self._barred[la_code] = sum(
+                self._bit[pid] for pid, person in self.problem.dataset.inspectors.items()
+                if (pid, la_code) in self._diary.conflicts
+                or (not lending and person.region not in ("", region)))
+        return self._barred[la_code]
+
+    def staffable(self, la_code: str, kind: str, week: int) -> bool:
+        """Necessary conditions (Hall's) for a lead, a team, an extra HMI and each
+        specialist, all different people."""
+        key = (la_code, kind, week)
+        if key not in self._answers:
+            barred = self.barred(la_code)
+            free = {name: mask & ~barred for name, mask in self.free(kind, week).items()}
+            size = team_size(self.problem, kind, la_code)
+            fits = free[TEAM].bit_count() >= size and free[LEAD] != 0
+            if EXTRA in free:
+                fits = fits and ((free[TEAM] | free[EXTRA]).bit_count() >= size + 1
+                                 and (free[LEAD] | free[EXTRA]).bit_count() >= 2)
+            self._answers[key] = fits and all(
+                mask for name, mask in free.items() if name not in (TEAM, LEAD, EXTRA))
+        return self._answers[key]
+
+
+_CACHE: dict[int, tuple[weakref.ReferenceType[Problem], Availability]] = {}
+
+
+def availability(problem: Problem) -> Availability:
+    """The problem's Availability, computed once per problem: the constraint families are
+    made afresh for every model a solve builds (one per region, repairs...)."""
+    for key in [key for key, (ref, _) in _CACHE.items() if ref() is None]:
+        del _CACHE[key]  # that problem is gone
+    entry = _CACHE.get(id(problem))
+    if entry is None or entry[0]() is not problem:
+        entry = (weakref.ref(problem), Availability(problem))
+        _CACHE[id(problem)] = entry
+    return entry[1]

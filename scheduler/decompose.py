@@ -1,0 +1,349 @@
+"""Regional decomposition of the national model.
+
+Without the national couplings (the RI and EDU pools, lending between regions, the JTAI
+cap) the regions are independent problems. So:
+
+1. *First plan*: the baseline planner (scheduler/baseline.py) places every event by hand-
+   planner rules in seconds: a national programme, and the hint for what follows.
+2. *Improve*: each region's model (its share of the JTAI slots as a quota) to its optimum
+   (or the gap limit), hinted with the first plan.
+3. *Bound*: each region again without the JTAI quota and without the couplings: a
+   relaxation, so the sum of these bounds is a lower bound on the national optimum. Its gap
+   to the programme's national cost is the gap we report.
+4. *Repair*: if the combined programme breaks a coupling (a pool over its days, regions
+   borrowing more than others have spare), the regions involved are re-solved one at a
+   time within the room the rest of the country leaves. If that fails, the national model
+   is solved, hinted with the combined programme.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ortools.sat.python import cp_model
+
+from constraints.capacity import by_quarter, programme_load
+from constraints.jtai import jtai_targets, programme_year
+from scheduler.calendar import weeks_between
+from scheduler.context import Room, Scope
+from scheduler.model import build_model
+from scheduler.problem import Problem
+from scheduler.programme import ProgrammeRow
+from scheduler.solve import WALL_GUARD, apply_parameters
+
+Chosen = dict[str, tuple[str, int]]  # need_id -> (kind, notice week)
+
+
+@dataclass
+class RegionRun:
+    """One regional solve."""
+
+    region: str
+    status: str
+    objective: float
+    bound: float
+    chosen: Chosen
+    costs: list[tuple[str, str, int]]
+    wall_time: float
+    size: dict[str, int]
+
+    @property
+    def feasible(self) -> bool:
+        return self.status in ("OPTIMAL", "FEASIBLE")
+
+
+class _Callback(cp_model.CpSolverSolutionCallback):
+    def __init__(self, report: Callable[[float, float, float], None] | None):
+        super().__init__()
+        self._report = report
+
+    def on_solution_callback(self) -> None:
+        if self._report:
+            self._report(self.wall_time, self.objective_value, self.best_objective_bound)
+
+
+def jtai_quotas(problem: Problem) -> dict[str, dict[int, int]]:
+    """Share each programme year's JTAI slots (less the fixed JTAIs) among the regions in
+    proportion to their focused visits that may become JTAIs (largest remainder)."""
+    fixed_by_year: dict[int, int] = defaultdict(int)
+    for fixed in problem.fixed_events:
+        fixed_by_year[programme_year(problem, fixed.onsite_days[0])] += 1
+    regions = sorted(problem.dataset.regions)
+    quotas: dict[str, dict[int, int]] = {region: {} for region in regions}
+    for year, target in enumerate(jtai_targets(problem)):
+        free = max(0, target - fixed_by_year[year])
+        first, last = problem.weeks.monday(52 * year), problem.weeks.monday(
+            min(52 * year + 51, problem.horizon_weeks - 1))
+        eligible = {region: 0 for region in regions}
+        for need in problem.needs:
+            if "JTAI" in problem.kinds_for(need) and need.earliest <= last and (
+                    need.latest is None or need.latest >= first):
+                eligible[problem.region_of(need.la_code)] += 1
+        total = sum(eligible.values())
+        if not free or not total:
+            continue
+        exact = {r: free * eligible[r] / total for r in regions}
+        share = {r: int(exact[r]) for r in regions}
+        for region in sorted(regions, key=lambda r: (share[r] - exact[r], r))[
+                :free - sum(share.values())]:
+            share[region] += 1
+        for region in regions:
+            quotas[region][year] = share[region]
+    return quotas
+
+
+def solve_region(problem: Problem, scope: Scope, params: dict[str, object],
+                 hint: Chosen | None = None,
+                 report: Callable[[float, float, float], None] | None = None) -> RegionRun:
+    """Build and solve one region's model; ``report(elapsed, objective, bound)`` on each
+    improving solution."""
+    built = build_model(problem, scope=scope)
+    for need_id, variables in built.context.x.items():
+        placed = hint.get(need_id) if hint else None
+        for key, var in variables.items():
+            if hint is not None:
+                built.model.add_hint(var, int(key == placed))
+    solver = cp_model.CpSolver()
+    apply_parameters(solver, params)
+    status = solver.status_name(solver.solve(built.model, _Callback(report)))
+    proto = built.model.proto
+    size = {"variables": len(proto.variables), "constraints": len(proto.constraints),
+            "placement_booleans": sum(len(v) for v in built.context.x.values())}
+    run = RegionRun(scope.region or "national", status, 0.0, 0.0, {}, [], solver.wall_time,
+                    size)
+    if status in ("OPTIMAL", "FEASIBLE", "UNKNOWN"):
+        run.bound = solver.best_objective_bound
+    if run.feasible:
+        run.objective = solver.objective_value
+        run.chosen = {need_id: key for need_id, variables in built.context.x.items()
+                      for key, var in variables.items() if solver.boolean_value(var)}
+        run.costs = [(p.rule, p.subject, p.weight * int(solver.value(p.expr)))
+                     for p in built.penalties if p.weight]
+    return run
+
+
+def _load_of(problem: Problem, chosen: Chosen, regions: set[str]):
+    from scheduler.export import programme_rows
+
+    rows = [r for r in programme_rows(problem, chosen) if r.region in regions]
+    return programme_load(problem, rows)
+
+
+def coupling_breaches(problem: Problem, chosen: Chosen) -> set[str]:
+    """Regions involved where the combined programme breaks a national coupling: a pool
+    over capacity (week or quarter), or regions borrowing more than the others have spare."""
+    regional, pools = _load_of(problem, chosen, set(problem.dataset.regions))
+    involved: set[str] = set()
+    quarterly = problem.config.capacity.quarterly_share
+    for role, load in pools.items():
+        over = {w for w, t in load.items() if t > problem.pool_capacity[role][w]}
+        over_q = {q for q, t in by_quarter(problem, load).items()
+                  if quarterly and t > problem.pool_quarter_capacity[role][q]}
+        if over or over_q:
+            involved |= _regions_using(problem, chosen, role, over, over_q)
+    if problem.config.capacity.lending:
+        for caps, loads in _periods(problem, regional):
+            for key in {k for load in loads.values() for k in load}:
+                deficit = {r: loads[r].get(key, 0) - caps[r][key] for r in loads}
+                borrowed = sum(d for d in deficit.values() if d > 0)
+                if borrowed > -sum(d for d in deficit.values() if d < 0):
+                    involved |= {r for r, d in deficit.items() if d > 0}
+    else:
+        for caps, loads in _periods(problem, regional):
+            involved |= {r for r, load in loads.items() for k, t in load.items()
+                         if t > caps[r][k]}
+    return involved
+
+
+def _periods(problem: Problem, regional):
+    loads_w = {r: dict(regional.get(r, {})) for r in problem.dataset.regions}
+    yield problem.regional_capacity, loads_w
+    if problem.config.capacity.quarterly_share:
+        yield problem.regional_quarter_capacity, {
+            r: by_quarter(problem, load) for r, load in loads_w.items()}
+
+
+def _regions_using(problem: Problem, chosen: Chosen, role: str, weeks: set[int],
+                   quarters: set[tuple[int, int]]) -> set[str]:
+    found = set()
+    for need_id in chosen:
+        region = problem.region_of(problem.need_by_id[need_id].la_code)
+        _, pools = _load_of(problem, {need_id: chosen[need_id]}, {region})
+        for w in pools.get(role, {}):
+            if w in weeks or problem.weeks.quarter_key(w) in quarters:
+                found.add(region)
+    return found
+
+
+def rooms(problem: Problem, chosen: Chosen, region: str) -> tuple[dict[str, Room], Room]:
+    """What the rest of the country leaves a region: pool days, and spare regional days it
+    may borrow, per week and per quarter."""
+    others = set(problem.dataset.regions) - {region}
+    regional, pools = _load_of(problem, chosen, others)
+    weeks = range(problem.horizon_weeks)
+    pool_room: dict[str, Room] = {}
+    for role in problem.config.capacity.pool_roles:
+        load = pools.get(role, {})
+        pool_room[role] = (
+            [problem.pool_capacity[role][w] - load.get(w, 0) for w in weeks],
+            {q: cap - by_quarter(problem, load).get(q, 0)
+             for q, cap in problem.pool_quarter_capacity[role].items()})
+    spare_w = [sum(problem.regional_capacity[r][w] - regional.get(r, {}).get(w, 0)
+                   for r in others) for w in weeks]
+    spare_q = {q: sum(cap[q] - by_quarter(problem, regional.get(r, {})).get(q, 0)
+                      for r in others for cap in (problem.regional_quarter_capacity[r],))
+               for q in problem.regional_quarter_capacity[region]}
+    return pool_room, ([max(0, s) for s in spare_w], {q: max(0, s) for q, s in spare_q.items()})
+
+
+@dataclass
+class Decomposed:
+    """The combined programme and what the decomposition measured."""
+
+    chosen: Chosen
+    objective: float
+    bound: float
+    costs: list[tuple[str, str, int]]
+    first_solution_time: float
+    runs: list[RegionRun]
+    repaired: list[str]
+    infeasible_region: str | None = None
+
+
+def national_costs(problem: Problem, runs: dict[str, RegionRun], chosen: Chosen
+                   ) -> list[tuple[str, str, int]]:
+    """Every soft term of the combined programme, the JTAI shortfall counted nationally."""
+    costs = [c for run in runs.values() for c in run.costs if c[0] != "R-JTAI-CAP"]
+    weight = problem.config.weights.jtai_shortfall
+    if not weight:
+        return costs
+    count: dict[int, int] = defaultdict(int)
+    for kind, week in chosen.values():
+        if kind == "JTAI":
+            count[(week + problem.config.spec(kind).fieldwork_offset) // 52] += 1
+    for fixed in problem.fixed_events:
+        count[programme_year(problem, fixed.onsite_days[0])] += 1
+    for year, target in enumerate(jtai_targets(problem)):
+        if target:
+            costs.append(("R-JTAI-CAP", f"year {year + 1}",
+                          weight * max(0, target - count[year])))
+    return costs
+
+
+def chosen_from_rows(problem: Problem, rows: list[ProgrammeRow]) -> Chosen:
+    """The placements (kind, notice week) of a programme's planned rows."""
+    return {row.need_id: (row.event, weeks_between(problem.start, row.fieldwork_start)
+                          - problem.config.spec(row.event).fieldwork_offset)
+            for row in rows if row.need_id in problem.need_by_id}
+
+
+def decompose(problem: Problem, params: dict[str, object], time_limit: float,
+              report: Callable[[str, float, float, float], None] | None = None,
+              hint: Chosen | None = None) -> Decomposed:
+    """Solve region by region (see the module docstring). ``report(scope, elapsed,
+    objective, bound)`` is called as solutions improve."""
+    from scheduler.baseline import plan_baseline
+
+    started = time.perf_counter()
+    regions = sorted(problem.dataset.regions)
+    quotas = jtai_quotas(problem)
+    weight = {r: 1 + sum(1 for n in problem.needs if problem.region_of(n.la_code) == r)
+              for r in regions}
+    total = sum(weight.values())
+    first_time = None
+    warm_start = hint is not None  # a re-plan's baseline is a hint worth keeping
+    if hint is None:  # a first programme by hand-planner rules, in a few seconds
+        greedy = plan_baseline(problem)
+        if greedy.feasible:
+            hint = chosen_from_rows(problem, greedy.rows)
+            first_time = time.perf_counter() - started
+
+    def limited(region: str, share: float) -> dict[str, object]:
+        seconds = max(1.0, time_limit * share * weight[region] / total)
+        changed = dict(params)
+        if "max_deterministic_time" in changed:
+            changed.update(max_deterministic_time=seconds,
+                           max_time_in_seconds=WALL_GUARD * seconds)
+        else:
+            changed["max_time_in_seconds"] = seconds
+        return changed
+
+    def run_all(share: float, hints: dict[str, Chosen], quota: bool) -> dict[str, RegionRun]:
+        done = {}
+        for region in regions:
+            def progress(elapsed: float, objective: float, bound: float,
+                         region: str = region) -> None:
+                if report:
+                    report(region, time.perf_counter() - started, objective, bound)
+
+            scope = Scope(region, quotas[region] if quota else None)
+            done[region] = solve_region(problem, scope, limited(region, share),
+                                        hints.get(region), progress)
+            if done[region].status == "INFEASIBLE":
+                break
+        return done
+
+    by_region = {r: {k: v for k, v in (hint or {}).items()
+                     if problem.region_of(problem.need_by_id[k].la_code) == r} for r in regions}
+    # Measured: a cold regional solve finds far better plans than one hinted with the
+    # greedy plan (which anchors the search); the hint rescues a region that found nothing.
+    best = run_all(0.6, by_region if warm_start else {}, True)
+    for region, run in best.items():
+        if run.status == "UNKNOWN" and by_region[region]:
+            scope = Scope(region, quotas[region])
+            best[region] = solve_region(problem, scope, limited(region, 0.2), by_region[region])
+    infeasible = next((r for r, run in best.items() if run.status == "INFEASIBLE"), None)
+    if infeasible:  # with its JTAI quota; without it, the region is a true relaxation
+        relaxed_run = solve_region(problem, Scope(infeasible, None), limited(infeasible, 0.2))
+        if relaxed_run.status == "INFEASIBLE":
+            return Decomposed({}, 0, 0, [], 0, list(best.values()), [], infeasible)
+        raise CouplingError([infeasible])
+    if not all(run.feasible for run in best.values()):
+        raise CouplingError([r for r, run in best.items() if not run.feasible])
+    if first_time is None:
+        first_time = time.perf_counter() - started
+    relaxed = run_all(0.4, {r: run.chosen for r, run in best.items()}, False)
+    bound = sum(run.bound for run in relaxed.values())
+    repaired = _repair(problem, quotas, best, limited)
+    chosen = {k: v for run in best.values() for k, v in run.chosen.items()}
+    costs = national_costs(problem, best, chosen)
+    objective = sum(c for _, _, c in costs)
+    if report:
+        report("national", time.perf_counter() - started, objective, bound)
+    runs = list(best.values()) + list(relaxed.values())
+    return Decomposed(chosen, objective, bound, costs, first_time, runs, repaired)
+
+
+def _repair(problem: Problem, quotas: dict[str, dict[int, int]], best: dict[str, RegionRun],
+            limited: Callable[..., dict[str, object]]) -> list[str]:
+    """Re-solve regions that break a coupling within the room the others leave."""
+    repaired: list[str] = []
+    for _ in range(len(best)):
+        chosen = {k: v for run in best.values() for k, v in run.chosen.items()}
+        breaches = sorted(coupling_breaches(problem, chosen))
+        if not breaches:
+            return repaired
+        region = breaches[0]
+        pool_room, lend_room = rooms(problem, chosen, region)
+        scope = Scope(region, quotas[region], pool_room, lend_room)
+        run = solve_region(problem, scope, limited(region, 0.4), best[region].chosen)
+        if not run.feasible:
+            break
+        best[region] = run
+        repaired.append(region)
+    chosen = {k: v for run in best.values() for k, v in run.chosen.items()}
+    if coupling_breaches(problem, chosen):
+        raise CouplingError(sorted(coupling_breaches(problem, chosen)), chosen)
+    return repaired
+
+
+class CouplingError(Exception):
+    """The regions could not be made to fit the national couplings one at a time;
+    ``chosen`` is the combined regional plan, a hint for the national model."""
+
+    def __init__(self, regions: list[str], chosen: Chosen | None = None):
+        super().__init__(regions)
+        self.chosen = chosen or {}

@@ -1,0 +1,79 @@
+"""The benchmark suite's whole code path on one tiny generated instance, one run: no timing
+is asserted, only that every figure is measured, checked and reported."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+from typer.testing import CliRunner
+
+from benchmarks.run import main
+
+SETTINGS = """
+runs = 1
+sizes = [1]
+horizons = [104]
+england = "data/england"
+generator_seed = 1
+timeout_factor = 5
+timeout_slack_seconds = 120
+
+[scale]       # 12 LAs in one region (seed 1): small, and it has a programme
+las = 12
+regions = 1
+
+[time_limit]
+default = 1
+
+[quick]
+sizes = [1]
+horizons = [104]
+runs = 1
+time_limit = 1
+england = false
+
+[[targets]]
+instance = "1"
+horizons = [104]
+text = "peak memory < 4 GiB"
+memory_gib = 4
+"""
+
+app = typer.Typer()
+app.command()(main)
+
+
+def test_suite_measures_checks_and_reports(tmp_path: Path) -> None:
+    settings = tmp_path / "bench.toml"
+    settings.write_text(SETTINGS)
+    outcome = CliRunner().invoke(app, ["--quick", "--settings-file", str(settings),
+                                       "--out-dir", str(tmp_path / "out")])
+    assert outcome.exit_code == 0, outcome.output
+    records = json.loads((tmp_path / "out" / "results.json").read_text())["records"]
+    assert [r["planner"] for r in records] == ["baseline", "solver"]
+    for record in records:
+        assert record["feasible"], record
+        assert record["violations"] == 0  # re-verified from its programme.csv
+        assert record["peak_memory_mib"] > 0 and record["las"] == 12
+        assert record["quality"]["events"] > 0
+    assert records[1]["model_size"]["placement_booleans"] > 0
+    assert records[1]["first_feasible_seconds"] is not None
+    report = (tmp_path / "out" / "results.md").read_text()
+    assert "cores" in report and "OR-Tools" in report
+    assert "| synthetic 1x | 12 | 1 | 104 |" in report
+    assert "peak memory < 4 GiB: met" in report
+    assert "solver / baseline" in report
+    assert (tmp_path / "out" / "time_vs_size.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_bad_options_exit_2(tmp_path: Path) -> None:
+    (tmp_path / "bad.toml").write_text("runs = 1\n")
+    for option in (["--sizes", "1,x"], ["--horizons", "0"], ["--runs", "0"],
+                   ["--time-limit", "-1"], ["--settings-file", str(tmp_path / "bad.toml")],
+                   ["--settings-file", str(tmp_path / "none.toml")]):
+        outcome = CliRunner().invoke(app, [*option, "--out-dir", str(tmp_path)])
+        assert outcome.exit_code == 2, option
+        assert "Traceback" not in outcome.output
+    assert not (tmp_path / "results.md").exists()
