@@ -49,6 +49,7 @@ class RegionRun:
     costs: list[tuple[str, str, int]]
     wall_time: float
     size: dict[str, int]
+    deterministic_time: float = 0.0
 
     @property
     def feasible(self) -> bool:
@@ -113,7 +114,7 @@ def solve_region(problem: Problem, scope: Scope, params: dict[str, object],
     size = {"variables": len(proto.variables), "constraints": len(proto.constraints),
             "placement_booleans": sum(len(v) for v in built.context.x.values())}
     run = RegionRun(scope.region or "national", status, 0.0, 0.0, {}, [], solver.wall_time,
-                    size)
+                    size, solver.response_proto.deterministic_time)
     if status in ("OPTIMAL", "FEASIBLE", "UNKNOWN"):
         run.bound = solver.best_objective_bound
     if run.feasible:
@@ -261,8 +262,8 @@ def decompose(problem: Problem, params: dict[str, object], time_limit: float,
             hint = chosen_from_rows(problem, greedy.rows)
             first_time = time.perf_counter() - started
 
-    def limited(region: str, share: float) -> dict[str, object]:
-        seconds = max(1.0, time_limit * share * weight[region] / total)
+    def limited(region: str, share: float, seconds: float | None = None) -> dict[str, object]:
+        seconds = seconds or max(1.0, time_limit * share * weight[region] / total)
         changed = dict(params)
         if "max_deterministic_time" in changed:
             changed.update(max_deterministic_time=seconds,
@@ -273,18 +274,24 @@ def decompose(problem: Problem, params: dict[str, object], time_limit: float,
 
     def run_all(share: float, hints: dict[str, Chosen], quota: bool) -> dict[str, RegionRun]:
         done = {}
-        for region in regions:
+        budget, weight_left = time_limit * share, total
+        # smallest first: what a region proves early is left to the larger ones
+        for region in sorted(regions, key=lambda r: (weight[r], r)):
+            seconds = max(1.0, budget * weight[region] / weight_left)
+            weight_left -= weight[region]
+
             def progress(elapsed: float, objective: float, bound: float,
                          region: str = region) -> None:
                 if report:
                     report(region, time.perf_counter() - started, objective, bound)
 
             scope = Scope(region, quotas[region] if quota else None)
-            done[region] = solve_region(problem, scope, limited(region, share),
+            done[region] = solve_region(problem, scope, limited(region, share, seconds),
                                         hints.get(region), progress)
+            budget -= done[region].deterministic_time
             if done[region].status == "INFEASIBLE":
                 break
-        return done
+        return {region: done[region] for region in regions if region in done}
 
     by_region = {r: {k: v for k, v in (hint or {}).items()
                      if problem.region_of(problem.need_by_id[k].la_code) == r} for r in regions}
