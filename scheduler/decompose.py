@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
-from constraints.capacity import by_quarter, programme_load
+from constraints.capacity import by_quarter, programme_load, row_load
 from constraints.jtai import jtai_targets, programme_year
 from scheduler.calendar import weeks_between
 from scheduler.context import Room, Scope
@@ -169,14 +169,12 @@ def _periods(problem: Problem, regional):
 
 def _regions_using(problem: Problem, chosen: Chosen, role: str, weeks: set[int],
                    quarters: set[tuple[int, int]]) -> set[str]:
-    found = set()
-    for need_id in chosen:
-        region = problem.region_of(problem.need_by_id[need_id].la_code)
-        _, pools = _load_of(problem, {need_id: chosen[need_id]}, {region})
-        for w in pools.get(role, {}):
-            if w in weeks or problem.weeks.quarter_key(w) in quarters:
-                found.add(region)
-    return found
+    """Regions with an event that draws on the pool in one of these weeks or quarters."""
+    from scheduler.export import programme_rows
+
+    return {row.region for row in programme_rows(problem, chosen)
+            for (pool, w) in row_load(problem, row)[1]
+            if pool == role and (w in weeks or problem.weeks.quarter_key(w) in quarters)}
 
 
 def rooms(problem: Problem, chosen: Chosen, region: str) -> tuple[dict[str, Room], Room]:
@@ -188,14 +186,16 @@ def rooms(problem: Problem, chosen: Chosen, region: str) -> tuple[dict[str, Room
     pool_room: dict[str, Room] = {}
     for role in problem.config.capacity.pool_roles:
         load = pools.get(role, {})
+        quarter_load = by_quarter(problem, load)
         pool_room[role] = (
             [problem.pool_capacity[role][w] - load.get(w, 0) for w in weeks],
-            {q: cap - by_quarter(problem, load).get(q, 0)
+            {q: cap - quarter_load.get(q, 0)
              for q, cap in problem.pool_quarter_capacity[role].items()})
     spare_w = [sum(problem.regional_capacity[r][w] - regional.get(r, {}).get(w, 0)
                    for r in others) for w in weeks]
-    spare_q = {q: sum(cap[q] - by_quarter(problem, regional.get(r, {})).get(q, 0)
-                      for r in others for cap in (problem.regional_quarter_capacity[r],))
+    quarter_loads = {r: by_quarter(problem, regional.get(r, {})) for r in others}
+    spare_q = {q: sum(problem.regional_quarter_capacity[r][q] - quarter_loads[r].get(q, 0)
+                      for r in others)
                for q in problem.regional_quarter_capacity[region]}
     return pool_room, ([max(0, s) for s in spare_w], {q: max(0, s) for q, s in spare_q.items()})
 
