@@ -108,15 +108,10 @@ def solver_parameters(problem: Problem, time_limit: float | None = None,
 def apply_parameters(solver: cp_model.CpSolver, params: dict[str, object]) -> None:
     """Set CP-SAT parameters from a plain dict (lists extend repeated fields)."""
     for key, value in params.items():
-        if key in _NOT_SOLVER_PARAMETERS:
-            continue
         if isinstance(value, list | tuple):
             getattr(solver.parameters, key).extend(value)
         else:
             setattr(solver.parameters, key, value)
-
-
-_NOT_SOLVER_PARAMETERS = ("method", "regions_repaired")
 
 
 def solve(problem: Problem, time_limit: float | None = None, seed: int | None = None,
