@@ -13,6 +13,7 @@ from constraints.calendar_rules import CalendarRules
 from constraints.capacity import Capacity
 from constraints.clashes import Clashes
 from constraints.engagement import Engagement
+from constraints.headcount import Headcount
 from constraints.jtai import JtaiCap
 from constraints.monitoring import MonitoringRate
 from constraints.sequence import Sequence
@@ -28,6 +29,7 @@ FAMILIES: list[type[Family]] = [
     JtaiCap,
     Engagement,
     Capacity,
+    Headcount,  # after Capacity: it reuses R-LEND's borrowed days
     Assignment,
     Stability,
 ]

@@ -75,7 +75,7 @@ class Capacity(Family):
                 for (role, w), days in specialist_demand(spec, week).items():
                     if 0 <= w < problem.horizon_weeks and role in cfg.capacity.pool_roles:
                         pools[role][w].append(days * TENTHS * var)
-        fixed = [row for row in _fixed_rows(problem) if row.region in ctx.regions]
+        fixed = [row for row in fixed_rows(problem) if row.region in ctx.regions]
         fixed_regional, fixed_pools = programme_load(problem, fixed)
         penalties = []
         weekly_sums: dict[str, dict[int, cp_model.LinearExprT]] = {}
@@ -134,6 +134,7 @@ class Capacity(Family):
                 continue
             if lending:
                 borrow = model.new_int_var(0, 1000, f"borrow {name} w{week}")
+                ctx.borrowed[(name, week)] = borrow
                 model.add(demand <= weekly_cap[week] + TENTHS * borrow).only_enforce_if(guard)
                 borrowed.append(borrow)
                 if weights.smooth_day:
@@ -252,7 +253,7 @@ class Capacity(Family):
         return any(problem.weeks.quarter_key(w) == key for w in weeks)
 
 
-def _fixed_rows(problem: Problem) -> list[ProgrammeRow]:
+def fixed_rows(problem: Problem) -> list[ProgrammeRow]:
     """The fixed events (planned JTAIs) as programme rows, for their load."""
     rows = []
     for fixed in problem.fixed_events:

@@ -18,6 +18,7 @@ import pandas as pd
 from constraints.stability import mark_status
 from scenarios.diff import change_counts, diff_markdown, diff_programmes
 from scenarios.kpis import kpi_deltas, programme_kpis
+from scenarios.local import freeze_untouched
 from scenarios.replan import Prepared, prepare
 from scenarios.spec import Scenario
 from scheduler.check import check_file
@@ -126,7 +127,14 @@ def run_scenario(scenario: Scenario, out_dir: Path | str,
     out_dir = Path(out_dir)
     prepared = prepare(scenario)
     problem = prepared.problem
+    touched = (freeze_untouched(prepared) if problem.config.scenario.local_replan
+               else None)
     result = solve(problem, scenario.time_limit, scenario.seed, report, prepared.hint or None)
+    if problem.frozen and not result.feasible:  # the touched regions alone cannot absorb it
+        problem.frozen.clear()
+        touched = None
+        result = solve(problem, scenario.time_limit, scenario.seed, report,
+                       prepared.hint or None)
     if result.feasible:
         result.rows = mark_status(problem, result.rows)
     _clear(out_dir, INFEASIBLE_FILES if result.feasible else FEASIBLE_FILES)
@@ -142,7 +150,8 @@ def run_scenario(scenario: Scenario, out_dir: Path | str,
     wall = time.perf_counter() - started
     record = {"name": scenario.name, "status": result.status, "objective": result.objective,
               "wall_time_seconds": round(wall, 2), "violations": len(violations),
-              "pinned": len(problem.pins), "deferred": len(problem.deferrals), **kpis,
+              "pinned": len(problem.pins), "deferred": len(problem.deferrals),
+              "replanned_regions": sorted(touched) if touched is not None else "all", **kpis,
               "explanation": explanation if not result.feasible else []}
     write_text_atomically(out_dir / "kpis.json", json.dumps(record, indent=2, default=str) + "\n")
     write_text_atomically(out_dir / "scenario.json",

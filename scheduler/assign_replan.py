@@ -1,8 +1,10 @@
 """R-ASSIGN feedback between the two stages: where the staffing cannot fill an event, that
 event's week, and the weeks of its window where it could not be staffed either with
 everyone else's staffing as it is, are forbidden (`Problem.unstaffable`) and the programme
-solved again, hinted with the last one, up to `assignment.replan_rounds` times. What still
-cannot be staffed is reported, event by event, with the reason."""
+solved again, hinted with the last one, up to `assignment.replan_rounds` times: first the
+regions of those events alone (every other event held where it is, `Problem.frozen`), then,
+if that finds nothing, the whole country. What still cannot be staffed is reported, event
+by event, with the reason."""
 
 from __future__ import annotations
 
@@ -14,11 +16,11 @@ from scheduler.assign_book import Bookings
 from scheduler.assign_duties import notice_week
 from scheduler.assign_greedy import could_staff
 from scheduler.export import event_row
-from scheduler.problem import Problem
+from scheduler.problem import Placement, Problem
 from scheduler.programme import ProgrammeRow
 from scheduler.solve import Progress, Result, solve
 
-Placement = tuple[str, str, int]  # (need_id, kind, notice week)
+Week = tuple[str, str, int]  # (need_id, kind, notice week)
 
 
 @dataclass
@@ -32,11 +34,11 @@ class StaffedPlan:
     notes: list[str] = field(default_factory=list)
 
 
-def placement(problem: Problem, row: ProgrammeRow) -> Placement:
+def placement(problem: Problem, row: ProgrammeRow) -> Week:
     return row.need_id, row.event, notice_week(problem, row)
 
 
-def blocked(problem: Problem, rows: list[ProgrammeRow], row: ProgrammeRow) -> set[Placement]:
+def blocked(problem: Problem, rows: list[ProgrammeRow], row: ProgrammeRow) -> set[Week]:
     """The event's week, and every week of its window where the greedy rule finds it no
     team with everyone else's staffing as it is (unless that is every week)."""
     need = problem.need_by_id[row.need_id]
@@ -49,6 +51,26 @@ def blocked(problem: Problem, rows: list[ProgrammeRow], row: ProgrammeRow) -> se
     if stuck >= set(weeks):
         stuck = set()
     return {(row.need_id, row.event, w) for w in stuck | {notice_week(problem, row)}}
+
+
+def _attempts(problem: Problem, rows: list[ProgrammeRow], movable: list[ProgrammeRow]
+              ) -> list[tuple[set[Week], bool]]:
+    """(weeks to forbid, only the events' regions re-planned), in the order tried: the
+    weeks found blocked, the regions alone, then everywhere; then the events' own weeks."""
+    blocked_weeks = {p for row in movable for p in blocked(problem, rows, row)}
+    own_weeks = {placement(problem, row) for row in movable}
+    return [(blocked_weeks, True), (blocked_weeks, False), (own_weeks, False)]
+
+
+def _held(problem: Problem, rows: list[ProgrammeRow], regions: set[str]
+          ) -> dict[str, Placement | None]:
+    """Every planned event outside ``regions`` held where it is (scenarios/local.py)."""
+    held: dict[str, Placement | None] = {need.need_id: None for need in problem.needs
+                                         if problem.region_of(need.la_code) not in regions
+                                         and (not need.mandatory or need.parent is not None)}
+    held.update({row.need_id: Placement(row.event, row.fieldwork_start, "held")
+                 for row in rows if row.need_id and row.region not in regions})
+    return held
 
 
 def plan_and_staff(problem: Problem, time_limit: float | None = None, seed: int | None = None,
@@ -69,13 +91,16 @@ def plan_and_staff(problem: Problem, time_limit: float | None = None, seed: int 
             break
         hint = {placement(problem, row): 1 for row in result.rows if row.need_id}
         plan.replans += 1
-        for forbidden in ({p for row in movable for p in blocked(problem, staffing.rows, row)},
-                          {placement(problem, row) for row in movable}):
-            trial = replace(problem, unstaffable=problem.unstaffable | forbidden)
+        regions = {row.region for row in movable}
+        for forbidden, local in _attempts(problem, staffing.rows, movable):
+            trial = replace(problem, unstaffable=problem.unstaffable | forbidden,
+                            frozen=_held(problem, result.rows, regions) if local else {})
             again = solve(trial, time_limit, seed, report, hint)
-            plan.notes.append(f"re-planning {len(movable)} events without {len(forbidden)} "
-                              f"weeks nobody could staff: {again.status}")
+            where = f" in {', '.join(sorted(regions))} alone" if local else ""
+            plan.notes.append(f"re-planning {len(movable)} events{where} without "
+                              f"{len(forbidden)} weeks nobody could staff: {again.status}")
             if again.feasible:
+                trial.frozen = {}
                 break
         if not again.feasible:
             plan.notes.append("the programme before the re-planning stands")

@@ -29,6 +29,7 @@ from constraints.engagement import Engagement
 from constraints.jtai import jtai_targets, programme_year
 from constraints.monitoring import MonitoringRate
 from scheduler.export import KIND_NAMES, event_row, programme_rows
+from scheduler.headcount import HEADS, LEADS, Needs, free_people, row_needs
 from scheduler.model import _candidate_weeks
 from scheduler.pathways import After, Need
 from scheduler.problem import Problem
@@ -40,7 +41,8 @@ PARAMETERS: dict[str, object] = {
     "planner": "baseline planner", "order": "window close", "week": "first that fits",
     "lending": "only where no week of the window fits in the home region",
 }
-Demand = tuple[dict[int, int], dict[tuple[str, int], int]]  # tenths: by week, by (pool, week)
+# tenths by week, by (pool, week); people per day
+Demand = tuple[dict[int, int], dict[tuple[str, int], int], Needs]
 Followers = dict[str, list[tuple[Need, After]]]
 NATIONAL = ("national", "")  # what all regions have together (R-LEND)
 
@@ -53,6 +55,12 @@ class _Load:
         self.problem = problem
         self.weekly: dict[tuple[str, str], Counter[int]] = defaultdict(Counter)
         self.quarterly: dict[tuple[str, str], Counter[tuple[int, int]]] = defaultdict(Counter)
+        # ((kind, name), HEADS / LEADS / "" for a pool) -> people needed per day
+        self.daily: dict[tuple[tuple[str, str], str], Counter[int]] = defaultdict(Counter)
+        self.free = free_people(problem)
+        days = 7 * problem.horizon_weeks
+        self.national_free = {what: [sum(self.free[(r, what)][d] for r in problem.dataset.regions)
+                                     for d in range(days)] for what in (HEADS, LEADS)}
         regions = problem.dataset.regions
         self.national_weekly = [sum(problem.regional_capacity[r][w] for r in regions)
                                 for w in range(problem.horizon_weeks)]
@@ -63,11 +71,17 @@ class _Load:
     def demand(self, row: ProgrammeRow) -> Demand:
         own, specialists = row_load(self.problem, row)
         roles = self.problem.config.capacity.pool_roles
-        return own, {key: tenths for key, tenths in specialists.items() if key[0] in roles}
+        return (own, {key: tenths for key, tenths in specialists.items() if key[0] in roles},
+                row_needs(self.problem, row))
 
     def add(self, region: str, demand: Demand, sign: int = 1) -> None:
         """Take ``demand`` for ``region`` (give it back with ``sign`` -1)."""
-        own, specialists = demand
+        own, specialists, needs = demand
+        for what, by_day in needs.regional.items():
+            for key in (("region", region), NATIONAL):
+                self.daily[(key, what)].update({d: sign * n for d, n in by_day.items()})
+        for role, by_day in needs.pools.items():
+            self.daily[(("pool", role), "")].update({d: sign * n for d, n in by_day.items()})
         parts = [(("region", region), own), (NATIONAL, own)]
         parts += [(("pool", role), weekly) for role, weekly in _by_role(specialists).items()]
         for key, weekly in parts:
@@ -79,7 +93,10 @@ class _Load:
         """What is full if ``demand`` is added for ``region`` (None: it fits). With ``lend``
         the region may go over its own capacity within what the country has spare."""
         p = self.problem
-        own, specialists = demand
+        own, specialists, needs = demand
+        crowded = self._crowded_day(region, needs, lend)
+        if crowded:
+            return crowded
         limits = [] if lend else [(("region", region), f"R-CAP: {region} full", own,
                                    p.regional_capacity[region],
                                    p.regional_quarter_capacity[region])]
@@ -96,6 +113,29 @@ class _Load:
                     self.quarterly[key][q] + t > quarter_caps[q]
                     for q, t in by_quarter(p, weekly).items()):
                 return f"{label} that quarter"
+        return None
+
+
+    def _crowded_day(self, region: str, needs: Needs, lend: bool) -> str | None:
+        """R-ASSIGN: a day on which ``needs`` would need more people than are free."""
+        p = self.problem
+        if not p.config.assignment.daily_headcount:
+            return None
+        limits = [] if lend else [(("region", region), what, self.free[(region, what)],
+                                   f"R-ASSIGN: not enough {what} free in {region}")
+                                  for what in needs.regional]
+        if p.config.capacity.lending:
+            limits += [(NATIONAL, what, self.national_free[what],
+                        f"R-LEND: no region has {what} to spare") for what in needs.regional]
+        for key, what, free, label in limits:
+            taken = self.daily[(key, what)]
+            if any(taken[d] + n > free[d] for d, n in needs.regional[what].items()
+                   if 0 <= d < len(free)):
+                return f"{label} on a day"
+        for role, by_day in needs.pools.items():
+            taken, free = self.daily[(("pool", role), "")], self.free[(role, "")]
+            if any(taken[d] + n > free[d] for d, n in by_day.items() if 0 <= d < len(free)):
+                return f"R-ASSIGN: not enough {role} inspectors free on a day"
         return None
 
 
@@ -183,6 +223,8 @@ class _Planner:
         reasons = self._place(need)
         if reasons is not None and due:
             reasons = self._make_room(need, reasons)
+        if reasons is not None and due and self._bump(need):
+            reasons = None
         if reasons is not None and due:
             counts = ", ".join(f"{reason} ({n} weeks)" for reason, n in reasons.most_common())
             self._fail(need, f"no week fits: {counts or 'no candidate week in the horizon'}")
@@ -206,6 +248,30 @@ class _Planner:
         for visit, kind, week in dropped:
             self._commit(visit, kind, week)
         return reasons
+
+    def _bump(self, need: Need) -> bool:
+        """A hand planner's move: an event with no hard deadline (an overdue LA), placed in
+        a week ``need`` could use, gives that week up and takes the next that fits. True if
+        both are then placed (else everything is as before)."""
+        first, _, last, _ = self._bounds(need)
+        weeks = self.problem.weeks
+        first = max(first, weeks.index(need.earliest))
+        last = min(last, weeks.index(need.latest)) if need.latest else last
+        flexible = sorted((week, need_id) for need_id, week in self.fieldwork.items()
+                          if first <= week <= last
+                          and self.problem.need_by_id[need_id].latest is None
+                          and not any(f.need_id in self.chosen
+                                      for f, _ in self.followers[need_id]))
+        for _, need_id in flexible:
+            other = self.problem.need_by_id[need_id]
+            kind, week = self.chosen[need_id]
+            self._commit(other, kind, week, sign=-1)
+            if self._place(need) is None:
+                if self._place(other) is None:
+                    return True
+                self._commit(need, *self.chosen[need.need_id], sign=-1)
+            self._commit(other, kind, week)
+        return False
 
     def _fail(self, need: Need, why: str) -> None:
         window = f"{need.earliest} to {need.latest or self.problem.weeks.end}"

@@ -176,6 +176,7 @@ class Assignment:
     workers: int  # CP-SAT workers per staffing model (the models are small)
     replan_rounds: int  # re-solves with an unstaffable event's week forbidden
     avoid_unstaffable_weeks: bool  # the first stage leaves out weeks nobody could staff
+    daily_headcount: bool  # the first stage counts people (and leads) per day, not only days
 
 
 @dataclass(frozen=True)
@@ -189,6 +190,7 @@ class ScenarioSettings:
     judgement_rates_weeks: int
     defer_weeks: int
     sweep_time_limit_seconds: float
+    local_replan: bool  # with a baseline, plan again only the regions the edits touch
 
 
 @dataclass(frozen=True)

@@ -33,13 +33,15 @@ class Scope:
     its JTAI count is capped by ``jtai_quota`` (per programme year; what it falls short costs;
     None: only by the national cap, at no cost, a relaxation for a lower bound),
     and pool and lending use are capped by what the rest of the country leaves (``pool_room``,
-    ``lend_room``: tenths of inspector-days per week and per quarter), or unbounded if None.
+    ``lend_room``: tenths of inspector-days per week and per quarter; ``day_room``: people
+    per day, scheduler/headcount.py), or unbounded if None.
     """
 
     region: str | None = None
     jtai_quota: dict[int, int] | None = None
     pool_room: dict[str, Room] | None = None  # role -> room
     lend_room: Room | None = None
+    day_room: dict[str, list[int]] | None = None  # people or role -> spare per day
 
     @property
     def national(self) -> bool:
@@ -60,6 +62,8 @@ class ModelContext:
     guards: dict[tuple[str, str], cp_model.IntVar] = field(default_factory=dict)
     # week -> rules excluding it, for each (need, kind); only the weeks considered
     exclusions: dict[tuple[str, str], dict[int, list[str]]] = field(default_factory=dict)
+    # (region, week) -> whole inspector-days the region borrows that week (R-LEND)
+    borrowed: dict[tuple[str, int], cp_model.IntVar] = field(default_factory=dict)
 
     @cached_property
     def plans(self) -> list[LaPlan]:

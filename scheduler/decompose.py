@@ -5,15 +5,15 @@ cap) the regions are independent problems. So:
 
 1. *First plan*: the baseline planner (scheduler/baseline.py) places every event by hand-
    planner rules in seconds: a national programme, and the hint for what follows.
-2. *Improve*: each region's model (its share of the JTAI slots as a quota) to its optimum
-   (or the gap limit), hinted with the first plan.
+2. *Improve*: each region's model in turn (its share of the JTAI slots as a quota) to its
+   optimum (or the gap limit), within the room the regions solved before it leave: pool
+   days and people, and the days and people it may borrow. So the couplings hold.
 3. *Bound*: each region again without the JTAI quota and without the couplings: a
    relaxation, so the sum of these bounds is a lower bound on the national optimum. Its gap
    to the programme's national cost is the gap we report.
-4. *Repair*: if the combined programme breaks a coupling (a pool over its days, regions
-   borrowing more than others have spare), the regions involved are re-solved one at a
-   time within the room the rest of the country leaves. If that fails, the national model
-   is solved, hinted with the combined programme.
+4. *Check*: the combined programme is checked against the couplings (it meets them by
+   construction); a region with no plan at all, or a breach, falls back to the national
+   model, hinted with the combined programme.
 """
 
 from __future__ import annotations
@@ -29,6 +29,14 @@ from constraints.capacity import by_quarter, programme_load, row_load
 from constraints.jtai import jtai_targets, programme_year
 from scheduler.calendar import weeks_between
 from scheduler.context import Room, Scope
+from scheduler.headcount import (
+    HEADS,
+    LEADS,
+    free_people,
+    programme_needs,
+    row_needs,
+    shortages,
+)
 from scheduler.model import build_model
 from scheduler.problem import Problem
 from scheduler.programme import ProgrammeRow
@@ -96,6 +104,19 @@ def jtai_quotas(problem: Problem) -> dict[str, dict[int, int]]:
     return quotas
 
 
+def jtai_room(problem: Problem, others: Chosen) -> dict[int, int]:
+    """Per programme year, the JTAI slots (less the fixed JTAIs) the other regions' plans
+    leave."""
+    used: dict[int, int] = defaultdict(int)
+    for fixed in problem.fixed_events:
+        used[programme_year(problem, fixed.onsite_days[0])] += 1
+    for kind, week in others.values():
+        if kind == "JTAI":
+            used[(week + problem.config.spec(kind).fieldwork_offset) // 52] += 1
+    return {year: max(0, target - used[year])
+            for year, target in enumerate(jtai_targets(problem))}
+
+
 def solve_region(problem: Problem, scope: Scope, params: dict[str, object],
                  hint: Chosen | None = None,
                  report: Callable[[float, float, float], None] | None = None) -> RegionRun:
@@ -126,17 +147,18 @@ def solve_region(problem: Problem, scope: Scope, params: dict[str, object],
     return run
 
 
-def _load_of(problem: Problem, chosen: Chosen, regions: set[str]):
+def _rows_of(problem: Problem, chosen: Chosen, regions: set[str]) -> list[ProgrammeRow]:
     from scheduler.export import programme_rows
 
-    rows = [r for r in programme_rows(problem, chosen) if r.region in regions]
-    return programme_load(problem, rows)
+    return [r for r in programme_rows(problem, chosen) if r.region in regions]
 
 
 def coupling_breaches(problem: Problem, chosen: Chosen) -> set[str]:
     """Regions involved where the combined programme breaks a national coupling: a pool
-    over capacity (week or quarter), or regions borrowing more than the others have spare."""
-    regional, pools = _load_of(problem, chosen, set(problem.dataset.regions))
+    over capacity (week, quarter or day), or regions borrowing more days, or more people on
+    a day, than the others have spare."""
+    rows = _rows_of(problem, chosen, set(problem.dataset.regions))
+    regional, pools = programme_load(problem, rows)
     involved: set[str] = set()
     quarterly = problem.config.capacity.quarterly_share
     for role, load in pools.items():
@@ -144,7 +166,7 @@ def coupling_breaches(problem: Problem, chosen: Chosen) -> set[str]:
         over_q = {q for q, t in by_quarter(problem, load).items()
                   if quarterly and t > problem.pool_quarter_capacity[role][q]}
         if over or over_q:
-            involved |= _regions_using(problem, chosen, role, over, over_q)
+            involved |= _regions_using(problem, rows, role, over, over_q)
     if problem.config.capacity.lending:
         for caps, loads in _periods(problem, regional):
             for key in {k for load in loads.values() for k in load}:
@@ -156,6 +178,25 @@ def coupling_breaches(problem: Problem, chosen: Chosen) -> set[str]:
         for caps, loads in _periods(problem, regional):
             involved |= {r for r, load in loads.items() for k, t in load.items()
                          if t > caps[r][k]}
+    if problem.config.assignment.daily_headcount:
+        involved |= _day_breaches(problem, rows)
+    return involved
+
+
+def _day_breaches(problem: Problem, rows: list[ProgrammeRow]) -> set[str]:
+    """Regions involved in a day that needs more people than are free (headcount.py)."""
+    free, needed = free_people(problem), programme_needs(problem, rows)
+    regions = set(problem.dataset.regions)
+    involved: set[str] = set()
+    for group, what, day, _, _ in shortages(problem, rows):
+        if not what:  # a pool: every region with an event needing it that day
+            involved |= {row.region for row in rows
+                         if day in row_needs(problem, row).pools.get(group, {})}
+        elif group in regions:
+            involved.add(group)
+        else:  # the country short: the regions that borrow that day
+            involved |= {r for r in regions
+                         if needed.get((r, what), {}).get(day, 0) > free[(r, what)][day]}
     return involved
 
 
@@ -167,21 +208,20 @@ def _periods(problem: Problem, regional):
             r: by_quarter(problem, load) for r, load in loads_w.items()}
 
 
-def _regions_using(problem: Problem, chosen: Chosen, role: str, weeks: set[int],
+def _regions_using(problem: Problem, rows: list[ProgrammeRow], role: str, weeks: set[int],
                    quarters: set[tuple[int, int]]) -> set[str]:
     """Regions with an event that draws on the pool in one of these weeks or quarters."""
-    from scheduler.export import programme_rows
-
-    return {row.region for row in programme_rows(problem, chosen)
-            for (pool, w) in row_load(problem, row)[1]
+    return {row.region for row in rows for (pool, w) in row_load(problem, row)[1]
             if pool == role and (w in weeks or problem.weeks.quarter_key(w) in quarters)}
 
 
-def rooms(problem: Problem, chosen: Chosen, region: str) -> tuple[dict[str, Room], Room]:
+def rooms(problem: Problem, chosen: Chosen, region: str
+          ) -> tuple[dict[str, Room], Room, dict[str, list[int]]]:
     """What the rest of the country leaves a region: pool days, and spare regional days it
-    may borrow, per week and per quarter."""
+    may borrow, per week and per quarter; pool people and spare people (and leads) per day."""
     others = set(problem.dataset.regions) - {region}
-    regional, pools = _load_of(problem, chosen, others)
+    rows = _rows_of(problem, chosen, others)
+    regional, pools = programme_load(problem, rows)
     weeks = range(problem.horizon_weeks)
     pool_room: dict[str, Room] = {}
     for role in problem.config.capacity.pool_roles:
@@ -197,7 +237,22 @@ def rooms(problem: Problem, chosen: Chosen, region: str) -> tuple[dict[str, Room
     spare_q = {q: sum(problem.regional_quarter_capacity[r][q] - quarter_loads[r].get(q, 0)
                       for r in others)
                for q in problem.regional_quarter_capacity[region]}
-    return pool_room, ([max(0, s) for s in spare_w], {q: max(0, s) for q, s in spare_q.items()})
+    # not clamped at 0: where the others borrow more than they have spare, this region
+    # must lend them the rest (the national sums hold)
+    return pool_room, (spare_w, spare_q), _day_room(problem, rows, others)
+
+
+def _day_room(problem: Problem, rows: list[ProgrammeRow], others: set[str]
+              ) -> dict[str, list[int]]:
+    """Per day: pool people the other regions leave, and people and leads they have spare."""
+    free, needed = free_people(problem), programme_needs(problem, rows)
+    days = range(7 * problem.horizon_weeks)
+    room = {role: [free[(role, "")][d] - needed.get((role, ""), {}).get(d, 0) for d in days]
+            for role in problem.config.capacity.pool_roles}
+    for what in (HEADS, LEADS):
+        room[what] = [sum(free[(r, what)][d] - needed.get((r, what), {}).get(d, 0)
+                          for r in others) for d in days]
+    return room
 
 
 @dataclass
@@ -210,7 +265,6 @@ class Decomposed:
     costs: list[tuple[str, str, int]]
     first_solution_time: float
     runs: list[RegionRun]
-    repaired: list[str]
     infeasible_region: str | None = None
 
 
@@ -272,8 +326,16 @@ def decompose(problem: Problem, params: dict[str, object], time_limit: float,
             changed["max_time_in_seconds"] = seconds
         return changed
 
+    home = {n.need_id: problem.region_of(n.la_code) for n in problem.needs}
+    by_region = {r: {k: v for k, v in (hint or {}).items() if home[k] == r} for r in regions}
+
     def run_all(share: float, hints: dict[str, Chosen], quota: bool) -> dict[str, RegionRun]:
-        done = {}
+        """Each region in turn. With ``quota`` (the programme), within the room the rest of
+        the combined plan leaves: the regions solved so far, the others' first plan. That
+        combination always meets the couplings, so a region's first plan always fits its
+        room and rescues it if its model finds nothing better."""
+        done: dict[str, RegionRun] = {}
+        current = dict(hint or {})
         budget, weight_left = time_limit * share, total
         # smallest first: what a region proves early is left to the larger ones
         for region in sorted(regions, key=lambda r: (weight[r], r)):
@@ -285,28 +347,40 @@ def decompose(problem: Problem, params: dict[str, object], time_limit: float,
                 if report:
                     report(region, time.perf_counter() - started, objective, bound)
 
-            scope = Scope(region, quotas[region] if quota else None)
-            done[region] = solve_region(problem, scope, limited(region, share, seconds),
-                                        hints.get(region), progress)
-            budget -= done[region].deterministic_time
-            if done[region].status == "INFEASIBLE":
+            scope = Scope(region, None)
+            if quota:
+                others = {k: v for k, v in current.items() if home[k] != region}
+                scope = Scope(region, jtai_room(problem, others) if hint else quotas[region],
+                              *rooms(problem, others, region))
+            run = solve_region(problem, scope, limited(region, share, seconds),
+                               hints.get(region), progress)
+            budget -= run.deterministic_time
+            if quota and run.status == "UNKNOWN" and by_region[region]:
+                run = solve_region(problem, scope, limited(region, 0.2), by_region[region])
+            ahead = {k for k in current if home[k] not in done and home[k] != region}
+            if quota and run.status == "INFEASIBLE" and ahead:
+                # the first plan (a re-plan's hint, with weeks now forbidden) of the regions
+                # still to come holds what this one needs: they will fit around it instead
+                current = {k: v for k, v in current.items() if k not in ahead}
+                scope = Scope(region, jtai_room(problem, current), *rooms(problem, current,
+                                                                           region))
+                run = solve_region(problem, scope, limited(region, share, seconds),
+                                   hints.get(region), progress)
+            done[region] = run
+            if run.status == "INFEASIBLE":
                 break
+            current = {k: v for k, v in current.items() if home[k] != region}
+            current.update(run.chosen)
         return {region: done[region] for region in regions if region in done}
 
-    by_region = {r: {k: v for k, v in (hint or {}).items()
-                     if problem.region_of(problem.need_by_id[k].la_code) == r} for r in regions}
     # Measured: a cold regional solve finds far better plans than one hinted with the
     # greedy plan (which anchors the search); the hint rescues a region that found nothing.
     best = run_all(0.6, by_region if warm_start else {}, True)
-    for region, run in best.items():
-        if run.status == "UNKNOWN" and by_region[region]:
-            scope = Scope(region, quotas[region])
-            best[region] = solve_region(problem, scope, limited(region, 0.2), by_region[region])
     infeasible = next((r for r, run in best.items() if run.status == "INFEASIBLE"), None)
     if infeasible:  # with its JTAI quota; without it, the region is a true relaxation
         relaxed_run = solve_region(problem, Scope(infeasible, None), limited(infeasible, 0.2))
         if relaxed_run.status == "INFEASIBLE":
-            return Decomposed({}, 0, 0, [], 0, list(best.values()), [], infeasible)
+            return Decomposed({}, 0, 0, [], 0, list(best.values()), infeasible)
         raise CouplingError([infeasible])
     if not all(run.feasible for run in best.values()):
         raise CouplingError([r for r, run in best.items() if not run.feasible])
@@ -314,37 +388,16 @@ def decompose(problem: Problem, params: dict[str, object], time_limit: float,
         first_time = time.perf_counter() - started
     relaxed = run_all(0.4, {r: run.chosen for r, run in best.items()}, False)
     bound = sum(run.bound for run in relaxed.values())
-    repaired = _repair(problem, quotas, best, limited)
     chosen = {k: v for run in best.values() for k, v in run.chosen.items()}
+    breaches = coupling_breaches(problem, chosen)
+    if breaches:  # cannot happen by construction (run_all); the national model if it does
+        raise CouplingError(sorted(breaches), chosen)
     costs = national_costs(problem, best, chosen)
     objective = sum(c for _, _, c in costs)
     if report:
         report("national", time.perf_counter() - started, objective, bound)
     runs = list(best.values()) + list(relaxed.values())
-    return Decomposed(chosen, objective, bound, costs, first_time, runs, repaired)
-
-
-def _repair(problem: Problem, quotas: dict[str, dict[int, int]], best: dict[str, RegionRun],
-            limited: Callable[..., dict[str, object]]) -> list[str]:
-    """Re-solve regions that break a coupling within the room the others leave."""
-    repaired: list[str] = []
-    for _ in range(len(best)):
-        chosen = {k: v for run in best.values() for k, v in run.chosen.items()}
-        breaches = sorted(coupling_breaches(problem, chosen))
-        if not breaches:
-            return repaired
-        region = breaches[0]
-        pool_room, lend_room = rooms(problem, chosen, region)
-        scope = Scope(region, quotas[region], pool_room, lend_room)
-        run = solve_region(problem, scope, limited(region, 0.4), best[region].chosen)
-        if not run.feasible:
-            break
-        best[region] = run
-        repaired.append(region)
-    chosen = {k: v for run in best.values() for k, v in run.chosen.items()}
-    if coupling_breaches(problem, chosen):
-        raise CouplingError(sorted(coupling_breaches(problem, chosen)), chosen)
-    return repaired
+    return Decomposed(chosen, objective, bound, costs, first_time, runs)
 
 
 class CouplingError(Exception):

@@ -40,9 +40,9 @@ def event_row(problem: Problem, need_id: str, kind: str, week: int) -> Programme
 def programme_rows(problem: Problem, chosen: dict[str, tuple[str, int]]) -> list[ProgrammeRow]:
     """One row per placed need (plus fixed events), with dates and lending shown."""
     rows = [event_row(problem, need_id, kind, week) for need_id, (kind, week) in chosen.items()]
-    from constraints.capacity import _fixed_rows
+    from constraints.capacity import fixed_rows
 
-    rows += _fixed_rows(problem)
+    rows += fixed_rows(problem)
     rows.sort(key=lambda r: (r.fieldwork_start, r.region, r.la_name, r.event_id))
     return attribute_lending(problem, rows)
 

@@ -37,6 +37,12 @@ def _candidate_weeks(problem: Problem, need: Need, kind: str) -> range:
     either side, so the window rules still report the edges)."""
     spec = problem.config.spec(kind)
     offset = spec.fieldwork_offset
+    if need.need_id in problem.frozen:  # a local re-plan: the baseline week alone
+        held = problem.frozen[need.need_id]
+        if held is None or held.kind != kind:
+            return range(0)
+        week = problem.weeks.index(held.fieldwork_start) - offset
+        return range(week, week + 1)
     first = problem.weeks.index(need.earliest) - offset - 1
     last = problem.weeks.index(need.latest) - offset + 1 if need.latest else problem.horizon_weeks
     return range(max(0, first), min(last, problem.horizon_weeks - max(spec.onsite_weeks) - 1) + 1)

@@ -55,6 +55,8 @@ class Problem:
     pins: dict[str, Placement] = field(default_factory=dict)
     deferrals: dict[str, Deferral] = field(default_factory=dict)
     baseline: dict[str, Placement] = field(default_factory=dict)
+    # Needs a local re-plan keeps exactly where the baseline has them (None: left out)
+    frozen: dict[str, Placement | None] = field(default_factory=dict)
     _footprints: dict[tuple[str, int], Footprint] = field(default_factory=dict, repr=False)
     # (need_id, kind, notice week) placements the staffing could not fill (R-ASSIGN)
     unstaffable: frozenset[tuple[str, str, int]] = frozenset()

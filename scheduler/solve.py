@@ -157,7 +157,7 @@ def _solve_by_region(problem: Problem, time_limit: float | None, seed: int | Non
     for run in found.runs[:len(problem.dataset.regions)]:
         for key, value in run.size.items():
             sizes[key] += value
-    params = dict(params, method="regional decomposition", regions_repaired=found.repaired)
+    params = dict(params, method="regional decomposition")
     if found.infeasible_region is not None:
         result = _solve_national(problem, time_limit, seed, report, None, explain_only=True)
         result.parameters = params

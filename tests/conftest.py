@@ -129,7 +129,13 @@ def roster(region: str = "North", hmis: int = 4) -> list[Row]:
         inspector(f"{region}-{k:02d}", region) for k in range(1, hmis + 1)]
 
 
-POOLS = [inspector("RI-1", "", "RI"), inspector("EDU-1", "", "EDU")]
+def pools(count: int = 1) -> list[Row]:
+    """``count`` regulatory inspectors (RI) and as many education HMIs (EDU)."""
+    return [inspector(f"{role}-{k}", "", role) for role in ("RI", "EDU")
+            for k in range(1, count + 1)]
+
+
+POOLS = pools()
 
 
 def csv_text(name: str, rows: list[Row]) -> str:

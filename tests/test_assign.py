@@ -195,7 +195,10 @@ def test_an_event_nobody_can_staff_is_reported_with_the_reason(tmp_path: Path) -
 
 def test_unstaffable_week_is_fed_back_and_the_event_moves(tmp_path: Path) -> None:
     folder = write_dataset(tmp_path / "d")
-    no_feedback = {"assignment": {"avoid_unstaffable_weeks": False, "replan_rounds": 0}}
+    # the first stage blind to leave (days only, no per-day headcount), so the feedback
+    # is what moves the event
+    blind_stage = {"avoid_unstaffable_weeks": False, "daily_headcount": False}
+    no_feedback = {"assignment": {**blind_stage, "replan_rounds": 0}}
     first = staffed(folder, no_feedback)
     (sht,) = [r for r in first.result.rows if r.event == "SHT"]
     # Two inspectors away on the Thursday of its notice week (the team's off-site day):
@@ -206,8 +209,7 @@ def test_unstaffable_week_is_fed_back_and_the_event_moves(tmp_path: Path) -> Non
     (folder / "leave.csv").write_text(leave)
     blind = staffed(folder, no_feedback)
     assert "E1-SHT" in {u.event_id for u in blind.assignment.unstaffed}
-    again = staffed(folder, {"assignment": {"avoid_unstaffable_weeks": False,
-                                            "replan_rounds": 2}})
+    again = staffed(folder, {"assignment": {**blind_stage, "replan_rounds": 2}})
     (moved,) = [r for r in again.result.rows if r.event == "SHT"]
     assert placement(again.problem, sht) in again.problem.unstaffable
     assert moved.fieldwork_start != sht.fieldwork_start

@@ -1,0 +1,59 @@
+"""A local re-plan: only the regions a scenario touches are planned again.
+
+An edit touches an LA (new judgements, a deferral, a pin to a new date, area SEND dates, a
+merger), a region (an inspector's leave, joining or leaving, its capacity) or everything (a
+rule parameter, a change to the RI or EDU pool). Every event of a region nothing touched is
+held in its baseline week (`Problem.frozen`), so the model is the touched regions' events
+and the national couplings with the rest fixed: far smaller, and "moves only the events it
+has to" holds by construction. Where holding them leaves no programme, the runner plans
+everything again (scenarios/runner.py).
+"""
+
+from __future__ import annotations
+
+from scenarios.replan import Prepared
+from scheduler.problem import Placement
+
+
+def touched_regions(prepared: Prepared) -> set[str] | None:
+    """Regions the scenario's edits reach; None where an edit reaches everything."""
+    ws, problem = prepared.workspace, prepared.problem
+    if ws.global_edits:
+        return None
+    regions = set(problem.dataset.regions)
+    touched: set[str] = set()
+    for name in ws.touched_regions:
+        if name not in regions:
+            return None  # a national pool: every region draws on it
+        touched.add(name)
+    for code in ws.touched_las:
+        la = ws.dataset.las.get(code) or prepared.base_problem.dataset.las.get(code)
+        if la is not None:
+            touched.add(la.region)
+    for need_id in problem.deferrals:
+        touched.add(problem.region_of(problem.need_by_id[need_id].la_code))
+    for need_id, pin in problem.pins.items():
+        base = problem.baseline.get(need_id)
+        if base is None or (base.kind, base.fieldwork_start) != (pin.kind, pin.fieldwork_start):
+            touched.add(problem.region_of(problem.need_by_id[need_id].la_code))
+    return touched
+
+
+def freeze_untouched(prepared: Prepared) -> set[str] | None:
+    """Hold every event of the untouched regions in its baseline week (an optional event
+    the baseline left out stays out); return the touched regions (None: all)."""
+    problem = prepared.problem
+    touched = touched_regions(prepared)
+    if touched is None or not prepared.baseline_rows:
+        return None
+    frozen: dict[str, Placement | None] = {}
+    for need in problem.needs:
+        if problem.region_of(need.la_code) in touched:
+            continue
+        base = problem.baseline.get(need.need_id)
+        if base is not None:
+            frozen[need.need_id] = base
+        elif not need.mandatory or need.parent is not None:
+            frozen[need.need_id] = None
+    problem.frozen.update(frozen)
+    return touched
