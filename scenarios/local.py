@@ -11,6 +11,8 @@ everything again (scenarios/runner.py).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from scenarios.replan import Prepared
 from scheduler.problem import Placement
 
@@ -56,4 +58,7 @@ def freeze_untouched(prepared: Prepared) -> set[str] | None:
         elif not need.mandatory or need.parent is not None:
             frozen[need.need_id] = None
     problem.frozen.update(frozen)
+    config = problem.config
+    problem.config = replace(config, solver=replace(config.solver, parameters={
+        **config.solver.parameters, **config.scenario.local_solver_parameters}))
     return touched

@@ -127,12 +127,12 @@ def run_scenario(scenario: Scenario, out_dir: Path | str,
     out_dir = Path(out_dir)
     prepared = prepare(scenario)
     problem = prepared.problem
-    touched = (freeze_untouched(prepared) if problem.config.scenario.local_replan
-               else None)
+    config = problem.config
+    touched = freeze_untouched(prepared) if config.scenario.local_replan else None
     result = solve(problem, scenario.time_limit, scenario.seed, report, prepared.hint or None)
     if problem.frozen and not result.feasible:  # the touched regions alone cannot absorb it
         problem.frozen.clear()
-        touched = None
+        problem.config, touched = config, None
         result = solve(problem, scenario.time_limit, scenario.seed, report,
                        prepared.hint or None)
     if result.feasible:

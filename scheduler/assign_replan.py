@@ -56,10 +56,11 @@ def blocked(problem: Problem, rows: list[ProgrammeRow], row: ProgrammeRow) -> se
 def _attempts(problem: Problem, rows: list[ProgrammeRow], movable: list[ProgrammeRow]
               ) -> list[tuple[set[Week], bool]]:
     """(weeks to forbid, only the events' regions re-planned), in the order tried: the
-    weeks found blocked, the regions alone, then everywhere; then the events' own weeks."""
+    regions alone, then everywhere; the weeks found blocked before the events' own weeks."""
     blocked_weeks = {p for row in movable for p in blocked(problem, rows, row)}
     own_weeks = {placement(problem, row) for row in movable}
-    return [(blocked_weeks, True), (blocked_weeks, False), (own_weeks, False)]
+    return [(blocked_weeks, True), (own_weeks, True), (blocked_weeks, False),
+            (own_weeks, False)]
 
 
 def _held(problem: Problem, rows: list[ProgrammeRow], regions: set[str]
@@ -95,11 +96,14 @@ def plan_and_staff(problem: Problem, time_limit: float | None = None, seed: int 
         for forbidden, local in _attempts(problem, staffing.rows, movable):
             trial = replace(problem, unstaffable=problem.unstaffable | forbidden,
                             frozen=_held(problem, result.rows, regions) if local else {})
-            again = solve(trial, time_limit, seed, report, hint)
+            again = solve(trial, time_limit, seed, report, hint, national_fallback=not local)
             where = f" in {', '.join(sorted(regions))} alone" if local else ""
             plan.notes.append(f"re-planning {len(movable)} events{where} without "
                               f"{len(forbidden)} weeks nobody could staff: {again.status}")
             if again.feasible:
+                if local:  # its bound holds for the held plan only: keep the national one
+                    again.bound = result.bound
+                    again.parameters["staffing_replan"] = f"{where.strip()}, others held"
                 trial.frozen = {}
                 break
         if not again.feasible:

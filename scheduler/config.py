@@ -191,6 +191,7 @@ class ScenarioSettings:
     defer_weeks: int
     sweep_time_limit_seconds: float
     local_replan: bool  # with a baseline, plan again only the regions the edits touch
+    local_solver_parameters: dict[str, int]  # CP-SAT parameters of a local re-plan
 
 
 @dataclass(frozen=True)
@@ -207,6 +208,7 @@ class Solver:
     deterministic: bool
     log_progress: bool
     decompose: bool
+    parameters: dict[str, int]  # further CP-SAT parameters by name (integer or Boolean)
 
 
 @dataclass(frozen=True)
@@ -289,6 +291,15 @@ def _build(cls: Any, data: Any, where: str) -> Any:
 
 
 def _validate(config: Config) -> None:
+    from ortools.sat import sat_parameters_pb2
+
+    known = sat_parameters_pb2.SatParameters.DESCRIPTOR.fields_by_name
+    for where, table in (("solver.parameters", config.solver.parameters),
+                         ("scenario.local_solver_parameters",
+                          config.scenario.local_solver_parameters)):
+        for name in table:
+            if name not in known:
+                raise ValueError(f"{where}.{name}: not a CP-SAT parameter")
     for name, weight in vars(config.weights).items():
         if weight < 0:
             raise ValueError(f"weights.{name}: weights must be non-negative integers")

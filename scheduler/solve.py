@@ -102,6 +102,7 @@ def solver_parameters(problem: Problem, time_limit: float | None = None,
                       max_time_in_seconds=limit * WALL_GUARD)
     else:
         params["max_time_in_seconds"] = limit
+    params.update(s.parameters)
     return params
 
 
@@ -116,18 +117,21 @@ def apply_parameters(solver: cp_model.CpSolver, params: dict[str, object]) -> No
 
 def solve(problem: Problem, time_limit: float | None = None, seed: int | None = None,
           report: Callable[[Progress], None] | None = None,
-          hint: dict[tuple[str, str, int], int] | None = None) -> Result:
+          hint: dict[tuple[str, str, int], int] | None = None,
+          national_fallback: bool = True) -> Result:
     """Solve the programme: region by region where configured (scheduler/decompose.py),
-    else (or if the regions cannot be fitted to the national couplings) as one model;
-    explain it if it is infeasible."""
+    else (or if the regions cannot be fitted to the national couplings, unless
+    ``national_fallback`` is off: then UNKNOWN) as one model; explain it if it is
+    infeasible."""
     if problem.config.solver.decompose and len(problem.dataset.regions) > 1:
-        return _solve_by_region(problem, time_limit, seed, report, hint)
+        return _solve_by_region(problem, time_limit, seed, report, hint, national_fallback)
     return _solve_national(problem, time_limit, seed, report, hint)
 
 
 def _solve_by_region(problem: Problem, time_limit: float | None, seed: int | None,
                      report: Callable[[Progress], None] | None,
-                     hint: dict[tuple[str, str, int], int] | None) -> Result:
+                     hint: dict[tuple[str, str, int], int] | None,
+                     national_fallback: bool = True) -> Result:
     from scheduler.decompose import CouplingError, decompose
 
     started = time.perf_counter()
@@ -143,6 +147,10 @@ def _solve_by_region(problem: Problem, time_limit: float | None, seed: int | Non
     try:
         found = decompose(problem, params, limit, progress, chosen_hint or None)
     except CouplingError as failed:
+        if not national_fallback:
+            return Result("UNKNOWN", [], None, None, time.perf_counter() - started, None, 0.0,
+                          [], params, {}, explanation=[
+                              f"no regional plan in {', '.join(failed.args[0])}"])
         if report:
             report(Progress(time.perf_counter() - started, 0.0, 0.0,
                             f"national couplings: {', '.join(failed.args[0])[:40]}"))
