@@ -6,10 +6,13 @@ the second stage is not handed an event nobody can take."""
 from __future__ import annotations
 
 import weakref
+from datetime import date
+
+import numpy as np
 
 from scheduler.assign_book import Bookings
 from scheduler.assign_duties import EXTRA, LEAD, TEAM, event_parts, team_size
-from scheduler.problem import Problem
+from scheduler.problem import TENTHS, Problem
 from scheduler.programme import ProgrammeRow
 
 
@@ -20,10 +23,16 @@ class Availability:
     def __init__(self, problem: Problem) -> None:
         self.problem = problem
         self._diary = Bookings.start(problem)  # nothing booked: leave and limits only
-        self._bit = {pid: 1 << i for i, pid in enumerate(problem.dataset.inspectors)}
+        self._ids = list(problem.dataset.inspectors)
+        self._bit = {pid: 1 << i for i, pid in enumerate(self._ids)}
         self._free: dict[tuple[str, int], dict[str, int]] = {}
         self._barred: dict[str, int] = {}
         self._answers: dict[tuple[str, str, int], bool] = {}
+        # per inspector, in the order of the bits (vectors: about 90,000 checks on England)
+        self._away: dict[date, np.ndarray] = {}
+        self._weekly: dict[int, np.ndarray] = {}
+        self._quarterly: dict[tuple[int, int], np.ndarray] = {}
+        self._eligible: dict[tuple[tuple[str, ...], bool], np.ndarray] = {}
 
     def free(self, kind: str, week: int) -> dict[str, int]:
         """Part name -> inspectors free for it (for the lead: the team's days and the
@@ -38,12 +47,40 @@ class Availability:
             free = {}
             for name, part in parts.items():
                 shape = self._diary.shape([parts[TEAM], part] if name == LEAD else [part])
-                free[name] = sum(
-                    self._bit[pid] for pid, person in self.problem.dataset.inspectors.items()
-                    if person.role in part.roles and (person.can_lead or name != LEAD)
-                    and self._diary.busy(pid, shape) is None)
+                ok = self._eligible_for(part.roles, name == LEAD).copy()
+                days, weekly, quarterly = shape
+                for day in days:  # as Bookings.busy, on an empty diary
+                    ok &= ~self._away_on(day)
+                for at, count in weekly:
+                    ok &= self._vector(self._weekly, at, self._diary.limits.weekly) >= (
+                        TENTHS * count)
+                for quarter, count in quarterly:
+                    ok &= self._vector(self._quarterly, quarter,
+                                       self._diary.limits.quarterly) >= TENTHS * count
+                free[name] = sum(1 << int(i) for i in np.flatnonzero(ok))
             self._free[key] = free
         return self._free[key]
+
+    def _eligible_for(self, roles: tuple[str, ...], lead: bool) -> np.ndarray:
+        key = (roles, lead)
+        if key not in self._eligible:
+            people = self.problem.dataset.inspectors
+            self._eligible[key] = np.array([people[pid].role in roles
+                                            and (people[pid].can_lead or not lead)
+                                            for pid in self._ids], dtype=bool)
+        return self._eligible[key]
+
+    def _away_on(self, day: date) -> np.ndarray:
+        if day not in self._away:
+            leave = self._diary.leave
+            self._away[day] = np.array([day in leave[pid] for pid in self._ids], dtype=bool)
+        return self._away[day]
+
+    def _vector(self, cache: dict, key, limit) -> np.ndarray:
+        """Each inspector's limit (tenths of a day) for a week or quarter."""
+        if key not in cache:
+            cache[key] = np.array([limit(pid, key) for pid in self._ids], dtype=np.int64)
+        return cache[key]
 
     def barred(self, la_code: str) -> int:
         """Inspectors who may not staff the LA's events: a conflict of interest, or (without

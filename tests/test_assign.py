@@ -15,7 +15,9 @@ from typer.testing import CliRunner
 
 from constraints.assignment import Assignment as StaffingRules
 from scheduler.assign import assign
-from scheduler.assign_duties import duties, read_staffing
+from scheduler.assign_book import Bookings
+from scheduler.assign_duties import LEAD, TEAM, duties, event_parts, read_staffing
+from scheduler.assign_free import Availability
 from scheduler.assign_replan import StaffedPlan, placement, plan_and_staff
 from scheduler.check import check_file
 from scheduler.cli import app
@@ -333,3 +335,29 @@ def test_same_programme_same_staffing(tiny_plan: StaffedPlan) -> None:
     first = assign(tiny_plan.problem, rows)
     second = assign(tiny_plan.problem, rows)
     assert [r.as_csv() for r in first.rows] == [r.as_csv() for r in second.rows]
+
+
+def test_availability_vectors_agree_with_the_diary(tmp_path: Path) -> None:
+    """scheduler/assign_free.py checks leave and limits on vectors; Bookings.busy, person
+    by person, is the oracle (leave on days inside fieldwork, a part-time inspector)."""
+    leave = ("inspector_id,start,end,reason\nNorth-01,2026-09-15,2026-09-18,leave\n"
+             "North-02,2026-10-07,2026-10-07,training\nRI-1,2026-09-29,2026-10-02,leave\n")
+    people = [*roster(), inspector("N-05", fte=0.6), *POOLS]
+    problem = problem_of(write_dataset(tmp_path / "d", inspectors=people,
+                                       **{"leave.csv": leave}))
+    found, diary = Availability(problem), Bookings.start(problem)
+    for kind in problem.config.events:
+        for week in range(1, 14):
+            fp = problem.footprint(kind, week)
+            row = ProgrammeRow("", "", "", "", kind, "new", fp.notify_date, fp.onsite_days,
+                               fp.fieldwork_start, fp.fieldwork_end, None, None, None, None,
+                               None)
+            parts = event_parts(problem, row)
+            for name, part in parts.items():
+                shape = diary.shape([parts[TEAM], part] if name == LEAD else [part])
+                expected = sum(1 << i for i, (pid, person) in
+                               enumerate(problem.dataset.inspectors.items())
+                               if person.role in part.roles
+                               and (person.can_lead or name != LEAD)
+                               and diary.busy(pid, shape) is None)
+                assert found.free(kind, week)[name] == expected, (kind, week, name)
