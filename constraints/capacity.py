@@ -92,7 +92,7 @@ class Capacity(Family):
                                    problem.regional_quarter_capacity[region]))
         for role in cfg.capacity.pool_roles:
             if not scope.national and scope.pool_room is None:
-                continue  # a regional relaxation: the pools are repaired nationally
+                continue  # a regional relaxation (for the bound): no pools
             sums = {w: sum(pools[role].get(w, [])) + fixed_pools[role].get(w, 0)
                     for w in range(problem.horizon_weeks)}
             weekly, quarterly = (problem.pool_capacity[role], problem.pool_quarter_capacity[role]

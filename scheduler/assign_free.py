@@ -116,7 +116,7 @@ _CACHE: dict[int, tuple[weakref.ReferenceType[Problem], Availability]] = {}
 
 def availability(problem: Problem) -> Availability:
     """The problem's Availability, computed once per problem: the constraint families are
-    made afresh for every model a solve builds (one per region, repairs...)."""
+    made afresh for every model a solve builds (one per region, and more)."""
     for key in [key for key, (ref, _) in _CACHE.items() if ref() is None]:
         del _CACHE[key]  # that problem is gone
     entry = _CACHE.get(id(problem))

@@ -9,9 +9,11 @@ no week of the window fits at home does it borrow what other regions have spare 
 Sequencing (`Need.after`: R-FV-GAP, R-MV-RATE, R-REINSP), the JTAI cap (a focused visit goes
 as a JTAI while its programme year is short of JTAI slots) and the rules that look at one
 LA's events (R-CLASH, R-MV-RATE over 52 weeks, R-AEM: those families' own `check`) are
-honoured. No search; one repair only, as a planner would: a focused visit that is usually
-due (R-FV-COUNT) is dropped if it stops a required event fitting. Where a required event
-still finds no week, the result says which event and why.
+honoured. No search; two repairs only, as a planner would: a focused visit that is usually
+due (R-FV-COUNT) is dropped if it stops a required event fitting, and an overdue LA (no hard
+deadline) gives its week to an event that would otherwise miss its window and takes the
+next that fits. Where a required event still finds no week, the result says which event
+and why.
 """
 
 from __future__ import annotations
