@@ -14,7 +14,6 @@ from __future__ import annotations
 from dataclasses import replace
 
 from scenarios.replan import Prepared
-from scheduler.problem import Placement
 
 
 def touched_regions(prepared: Prepared) -> set[str] | None:
@@ -48,16 +47,7 @@ def freeze_untouched(prepared: Prepared) -> set[str] | None:
     touched = touched_regions(prepared)
     if touched is None or not prepared.baseline_rows:
         return None
-    frozen: dict[str, Placement | None] = {}
-    for need in problem.needs:
-        if problem.region_of(need.la_code) in touched:
-            continue
-        base = problem.baseline.get(need.need_id)
-        if base is not None:
-            frozen[need.need_id] = base
-        elif not need.mandatory or need.parent is not None:
-            frozen[need.need_id] = None
-    problem.frozen.update(frozen)
+    problem.frozen.update(problem.held_outside(problem.baseline, touched))
     config = problem.config
     problem.config = replace(config, solver=replace(config.solver, parameters={
         **config.solver.parameters, **config.scenario.local_solver_parameters}))

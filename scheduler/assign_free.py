@@ -5,14 +5,13 @@ the second stage is not handed an event nobody can take."""
 
 from __future__ import annotations
 
-import weakref
 from datetime import date
 
 import numpy as np
 
 from scheduler.assign_book import Bookings
 from scheduler.assign_duties import EXTRA, LEAD, TEAM, event_parts, team_size
-from scheduler.problem import TENTHS, Problem
+from scheduler.problem import TENTHS, Problem, derived
 from scheduler.programme import ProgrammeRow
 
 
@@ -111,16 +110,6 @@ class Availability:
         return self._answers[key]
 
 
-_CACHE: dict[int, tuple[weakref.ReferenceType[Problem], Availability]] = {}
-
-
 def availability(problem: Problem) -> Availability:
-    """The problem's Availability, computed once per problem: the constraint families are
-    made afresh for every model a solve builds (one per region, and more)."""
-    for key in [key for key, (ref, _) in _CACHE.items() if ref() is None]:
-        del _CACHE[key]  # that problem is gone
-    entry = _CACHE.get(id(problem))
-    if entry is None or entry[0]() is not problem:
-        entry = (weakref.ref(problem), Availability(problem))
-        _CACHE[id(problem)] = entry
-    return entry[1]
+    """The problem's Availability, computed once per problem."""
+    return derived(problem, Availability)

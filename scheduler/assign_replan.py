@@ -63,17 +63,6 @@ def _attempts(problem: Problem, rows: list[ProgrammeRow], movable: list[Programm
             (own_weeks, False)]
 
 
-def _held(problem: Problem, rows: list[ProgrammeRow], regions: set[str]
-          ) -> dict[str, Placement | None]:
-    """Every planned event outside ``regions`` held where it is (scenarios/local.py)."""
-    held: dict[str, Placement | None] = {need.need_id: None for need in problem.needs
-                                         if problem.region_of(need.la_code) not in regions
-                                         and (not need.mandatory or need.parent is not None)}
-    held.update({row.need_id: Placement(row.event, row.fieldwork_start, "held")
-                 for row in rows if row.need_id and row.region not in regions})
-    return held
-
-
 def plan_and_staff(problem: Problem, time_limit: float | None = None, seed: int | None = None,
                    report: Callable[[Progress], None] | None = None) -> StaffedPlan:
     """Solve, staff, and re-plan the events nobody could staff (see the module docstring).
@@ -93,9 +82,11 @@ def plan_and_staff(problem: Problem, time_limit: float | None = None, seed: int 
         hint = {placement(problem, row): 1 for row in result.rows if row.need_id}
         plan.replans += 1
         regions = {row.region for row in movable}
+        placed = {row.need_id: Placement(row.event, row.fieldwork_start, "held")
+                  for row in result.rows if row.need_id}
         for forbidden, local in _attempts(problem, staffing.rows, movable):
             trial = replace(problem, unstaffable=problem.unstaffable | forbidden,
-                            frozen=_held(problem, result.rows, regions) if local else {})
+                            frozen=problem.held_outside(placed, regions) if local else {})
             again = solve(trial, time_limit, seed, report, hint, national_fallback=not local)
             where = f" in {', '.join(sorted(regions))} alone" if local else ""
             plan.notes.append(f"re-planning {len(movable)} events{where} without "

@@ -35,7 +35,7 @@ from scheduler.headcount import (
     free_people,
     programme_needs,
     row_needs,
-    shortages,
+    shortages_of,
 )
 from scheduler.model import build_model
 from scheduler.problem import Problem
@@ -104,15 +104,21 @@ def jtai_quotas(problem: Problem) -> dict[str, dict[int, int]]:
     return quotas
 
 
+def jtais_by_year(problem: Problem, chosen: Chosen) -> dict[int, int]:
+    """JTAIs per programme year: the fixed ones and those of ``chosen``."""
+    count: dict[int, int] = defaultdict(int)
+    for fixed in problem.fixed_events:
+        count[programme_year(problem, fixed.onsite_days[0])] += 1
+    for kind, week in chosen.values():
+        if kind == "JTAI":
+            count[(week + problem.config.spec(kind).fieldwork_offset) // 52] += 1
+    return count
+
+
 def jtai_room(problem: Problem, others: Chosen) -> dict[int, int]:
     """Per programme year, the JTAI slots (less the fixed JTAIs) the other regions' plans
     leave."""
-    used: dict[int, int] = defaultdict(int)
-    for fixed in problem.fixed_events:
-        used[programme_year(problem, fixed.onsite_days[0])] += 1
-    for kind, week in others.values():
-        if kind == "JTAI":
-            used[(week + problem.config.spec(kind).fieldwork_offset) // 52] += 1
+    used = jtais_by_year(problem, others)
     return {year: max(0, target - used[year])
             for year, target in enumerate(jtai_targets(problem))}
 
@@ -188,7 +194,7 @@ def _day_breaches(problem: Problem, rows: list[ProgrammeRow]) -> set[str]:
     free, needed = free_people(problem), programme_needs(problem, rows)
     regions = set(problem.dataset.regions)
     involved: set[str] = set()
-    for group, what, day, _, _ in shortages(problem, rows):
+    for group, what, day, _, _ in shortages_of(problem, needed):
         if not what:  # a pool: every region with an event needing it that day
             involved |= {row.region for row in rows
                          if day in row_needs(problem, row).pools.get(group, {})}
@@ -275,12 +281,7 @@ def national_costs(problem: Problem, runs: dict[str, RegionRun], chosen: Chosen
     weight = problem.config.weights.jtai_shortfall
     if not weight:
         return costs
-    count: dict[int, int] = defaultdict(int)
-    for kind, week in chosen.values():
-        if kind == "JTAI":
-            count[(week + problem.config.spec(kind).fieldwork_offset) // 52] += 1
-    for fixed in problem.fixed_events:
-        count[programme_year(problem, fixed.onsite_days[0])] += 1
+    count = jtais_by_year(problem, chosen)
     for year, target in enumerate(jtai_targets(problem)):
         if target:
             costs.append(("R-JTAI-CAP", f"year {year + 1}",
@@ -347,11 +348,13 @@ def decompose(problem: Problem, params: dict[str, object], time_limit: float,
                 if report:
                     report(region, time.perf_counter() - started, objective, bound)
 
-            scope = Scope(region, None)
-            if quota:
-                others = {k: v for k, v in current.items() if home[k] != region}
-                scope = Scope(region, jtai_room(problem, others) if hint else quotas[region],
-                              *rooms(problem, others, region))
+            def within(plan: Chosen, region: str = region) -> Scope:
+                """The region's scope inside the room the rest of ``plan`` leaves."""
+                others = {k: v for k, v in plan.items() if home[k] != region}
+                return Scope(region, jtai_room(problem, others) if hint else quotas[region],
+                             *rooms(problem, others, region))
+
+            scope = within(current) if quota else Scope(region, None)
             run = solve_region(problem, scope, limited(region, share, seconds),
                                hints.get(region), progress)
             budget -= run.deterministic_time
@@ -362,9 +365,7 @@ def decompose(problem: Problem, params: dict[str, object], time_limit: float,
                 # the first plan (a re-plan's hint, with weeks now forbidden) of the regions
                 # still to come holds what this one needs: they will fit around it instead
                 current = {k: v for k, v in current.items() if k not in ahead}
-                scope = Scope(region, jtai_room(problem, current), *rooms(problem, current,
-                                                                           region))
-                run = solve_region(problem, scope, limited(region, share, seconds),
+                run = solve_region(problem, within(current), limited(region, share, seconds),
                                    hints.get(region), progress)
             done[region] = run
             if run.status == "INFEASIBLE":

@@ -18,7 +18,7 @@ from datetime import date, timedelta
 
 from scheduler.assign_duties import EXTRA, LEAD, TEAM, event_parts, team_size
 from scheduler.calendar import weeks_between
-from scheduler.problem import Problem
+from scheduler.problem import Problem, derived
 from scheduler.programme import ProgrammeRow
 
 HEADS, LEADS = "people", "leads"
@@ -57,7 +57,7 @@ def row_needs(problem: Problem, row: ProgrammeRow) -> Needs:
 def placement_needs(problem: Problem, la_code: str, kind: str, week: int) -> Needs:
     """The people per day an LA's event needs at a notice week (cached per team size)."""
     size = team_size(problem, kind, la_code)
-    cache = _placement_cache(problem)
+    cache = derived(problem, _placements)
     key = (kind, week, size)
     if key not in cache:
         fp = problem.footprint(kind, week)
@@ -67,24 +67,17 @@ def placement_needs(problem: Problem, la_code: str, kind: str, week: int) -> Nee
     return cache[key]
 
 
-_CACHES: dict[int, tuple[Problem, dict]] = {}
-
-
-def _placement_cache(problem: Problem) -> dict:
-    held = _CACHES.get(id(problem))
-    if held is None or held[0] is not problem:
-        held = (problem, {})
-        _CACHES.clear()  # one problem at a time is enough; do not keep old ones alive
-        _CACHES[id(problem)] = held
-    return held[1]
+def _placements(problem: Problem) -> dict[tuple[str, int, int], Needs]:
+    return {}  # (kind, notice week, team size) -> Needs, filled by placement_needs
 
 
 def free_people(problem: Problem) -> dict[tuple[str, str], list[int]]:
     """(region, HEADS or LEADS) and (role, "") for the pools -> people free on each day of
     the horizon (index ``7 * week + weekday``; 0 at weekends and on bank holidays)."""
-    cache = _placement_cache(problem)
-    if "free" in cache:
-        return cache["free"]
+    return derived(problem, _free_people)
+
+
+def _free_people(problem: Problem) -> dict[tuple[str, str], list[int]]:
     days = 7 * problem.horizon_weeks
     regional = set(problem.config.capacity.regional_roles)
     pools = set(problem.config.capacity.pool_roles)
@@ -108,7 +101,6 @@ def free_people(problem: Problem) -> dict[tuple[str, str], list[int]]:
             if working[i] and dates[i] not in away:
                 for key in keys:
                     free[key][i] += 1
-    cache["free"] = free
     return free
 
 
@@ -132,8 +124,13 @@ def shortages(problem: Problem, rows: list[ProgrammeRow]
     """(group, what, day, needed, free) wherever the programme needs more people on a day
     than are free: a pool; the country's people and leads (with lending) or each region's
     (without)."""
+    return shortages_of(problem, programme_needs(problem, rows))
+
+
+def shortages_of(problem: Problem, needed: dict[tuple[str, str], dict[int, int]]
+                 ) -> list[tuple[str, str, int, int, int]]:
+    """`shortages`, from the people a programme needs per day (`programme_needs`)."""
     free = free_people(problem)
-    needed = programme_needs(problem, rows)
     days = 7 * problem.horizon_weeks
     found = []
     for role in problem.config.capacity.pool_roles:

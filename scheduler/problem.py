@@ -3,10 +3,13 @@ that both the model and the checker need (pathways, footprints, capacity profile
 
 from __future__ import annotations
 
+import weakref
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cached_property
+from typing import TypeVar
 
 from scheduler.calendar import Calendar, Weeks
 from scheduler.config import Config
@@ -106,6 +109,20 @@ class Problem:
     def region_of(self, la_code: str) -> str:
         return self.dataset.las[la_code].region
 
+    def held_outside(self, placements: dict[str, Placement], regions: set[str]
+                     ) -> dict[str, Placement | None]:
+        """For `frozen`: every event outside ``regions`` held at its placement; an optional
+        one with none stays out (a required one with none is left free)."""
+        held: dict[str, Placement | None] = {}
+        for need in self.needs:
+            if self.region_of(need.la_code) in regions:
+                continue
+            if need.need_id in placements:
+                held[need.need_id] = placements[need.need_id]
+            elif not need.mandatory or need.parent is not None:
+                held[need.need_id] = None
+        return held
+
     def footprint(self, kind: str, week: int) -> Footprint:
         key = (kind, week)
         if key not in self._footprints:
@@ -189,3 +206,20 @@ class Problem:
     @property
     def pool_quarter_capacity(self) -> dict[str, dict[tuple[int, int], int]]:
         return self._pools[1]
+
+
+T = TypeVar("T")
+_DERIVED: dict[tuple[int, Callable], tuple[weakref.ReferenceType[Problem], object]] = {}
+
+
+def derived(problem: Problem, build: Callable[[Problem], T]) -> T:
+    """``build(problem)``, computed once per problem and kept while the problem lives: the
+    constraint families are made afresh for every model a solve builds (one per region...)."""
+    for key in [key for key, (ref, _) in _DERIVED.items() if ref() is None]:
+        del _DERIVED[key]  # that problem is gone
+    key = (id(problem), build)
+    entry = _DERIVED.get(key)
+    if entry is None or entry[0]() is not problem:
+        entry = (weakref.ref(problem), build(problem))
+        _DERIVED[key] = entry
+    return entry[1]  # type: ignore[return-value]
