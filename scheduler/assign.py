@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from dataclasses import dataclass, replace
+from collections.abc import Collection
+from dataclasses import dataclass, field, replace
 
 from scheduler.assign_book import Bookings
 from scheduler.assign_duties import EXTRA, LEAD, TEAM, Part, Staffing, event_parts, lent_from
@@ -58,6 +59,7 @@ class Assignment:
     wall_time: float
     spread: dict[str, float]  # region or pool role -> points between most and least used
     unstaffed_weight: int  # weights.unstaffed_event, to take it out of the objective
+    repairs: list[str] = field(default_factory=list)  # scheduler.assign_replan's rounds
 
     @property
     def objective(self) -> float:
@@ -97,12 +99,14 @@ class Assignment:
         """For run.json."""
         return {"wall_time_seconds": round(self.wall_time, 3), "objective": self.objective,
                 "bound": self.bound, "gap": self.gap, "models": self.by_group(),
-                "use_spread_points": self.spread,
+                "use_spread_points": self.spread, "repairs": self.repairs,
                 "unstaffed": [vars(u) for u in self.unstaffed]}
 
 
-def assign(problem: Problem, rows: list[ProgrammeRow], seed: int | None = None) -> Assignment:
-    """Staff every event of a fixed programme; see the module docstring."""
+def assign(problem: Problem, rows: list[ProgrammeRow], seed: int | None = None,
+           held: Collection[str] = ()) -> Assignment:
+    """Staff every event of a fixed programme; see the module docstring. The events named in
+    ``held`` (event ids) keep the staffing their rows name, booked before the rest."""
     started = time.perf_counter()
     cfg = problem.config
     inspectors = problem.dataset.inspectors
@@ -114,7 +118,7 @@ def assign(problem: Problem, rows: list[ProgrammeRow], seed: int | None = None) 
               for region in problem.dataset.regions}
     pools = {f"national {role} pool": sorted(p for p, i in inspectors.items() if i.role == role)
              for role in sorted(pool_roles)}
-    bookings = Bookings.start(problem)
+    bookings = Bookings.of(problem, [row for row in rows if row.event_id in held])
     staffed: Staffed = {}
     runs: list[PassRun] = []
 
@@ -131,7 +135,7 @@ def assign(problem: Problem, rows: list[ProgrammeRow], seed: int | None = None) 
         for event_id, by_part in by_event.items():
             staffed.setdefault(event_id, {}).update(by_part)
 
-    for window in _windows(problem, rows):
+    for window in _windows(problem, [row for row in rows if row.event_id not in held]):
         for region, own in people.items():
             run(region, [r for r in window if r.region == region], regional, own,
                 {region: sorted(own)})
@@ -142,6 +146,9 @@ def assign(problem: Problem, rows: list[ProgrammeRow], seed: int | None = None) 
             {p for members in pools.values() for p in members}, pools)
     out, unstaffed = [], []
     for row in rows:
+        if row.event_id in held:
+            out.append(row)
+            continue
         got = staffed.get(row.event_id, {})
         missing = tuple(name for name in parts[row.event_id] if name not in got)
         if missing:

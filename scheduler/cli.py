@@ -7,12 +7,8 @@ from pathlib import Path
 
 import typer
 
-from scheduler.assign_replan import plan_and_staff
-from scheduler.check import check_file
-from scheduler.cli_assign import show_staffing
 from scheduler.cli_common import console, load_problem, refuse, show_progress, verify_written
 from scheduler.errors import InputError
-from scheduler.export import write_outputs
 
 app = typer.Typer(add_completion=False, help="Plan and check England's ILACS programme.")
 
@@ -36,6 +32,10 @@ def plan(
     seed: int | None = typer.Option(None, help="Solver random seed."),
 ) -> None:
     """Solve the national programme and write it with its reports."""
+    from scheduler.assign_replan import plan_and_staff
+    from scheduler.cli_assign import show_staffing
+    from scheduler.export import write_outputs
+
     problem = load_problem(data, config, start, weeks)
     console.print(f"Planning {len(problem.dataset.las)} LAs, {len(problem.needs)} events due, "
                   f"{problem.start} + {problem.horizon_weeks} weeks")
@@ -64,6 +64,8 @@ def check(
     weeks: int | None = typer.Option(None, help="Horizon in weeks."),
 ) -> None:
     """Re-verify a programme against RULES.md from the files alone."""
+    from scheduler.check import check_file
+
     problem = load_problem(data, config, start, weeks)
     try:
         violations = check_file(problem, programme_csv)

@@ -4,14 +4,17 @@ and how `ilacs plan` shows the staffing."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
-from scheduler.assign import Assignment
-from scheduler.assign_replan import StaffedPlan
 from scheduler.cli_common import console, load_problem, refuse
 from scheduler.errors import InputError
 from scheduler.programme import ProgrammeRow, read_programme_csv
+
+if TYPE_CHECKING:
+    from scheduler.assign import Assignment
+    from scheduler.assign_replan import StaffedPlan
 
 export_app = typer.Typer(add_completion=False, no_args_is_help=True,
                          help="Exports of a programme for inspectors (R-CONFIDENTIAL).")

@@ -8,13 +8,8 @@ from pathlib import Path
 
 import typer
 
-from scheduler.baseline import plan_baseline
 from scheduler.cli_common import console, load_problem, refuse, verify_written
 from scheduler.errors import InputError, InputProblem
-from scheduler.export import write_outputs
-from scheduler.generate import generate_dataset
-from scheduler.io import read_dataset
-from scheduler.quality import quality
 
 
 def _refuse(option: str, message: str) -> typer.Exit:
@@ -44,6 +39,9 @@ def generate(
     force: bool = typer.Option(False, help="Write into a folder that is not empty."),
 ) -> None:
     """Write a synthetic dataset (DATA.md) with the template's mix of pathways and roster."""
+    from scheduler.generate import generate_dataset
+    from scheduler.io import read_dataset
+
     first = _first_monday(start)
     if weeks is not None and weeks < 1:
         raise _refuse("--weeks", f"the horizon must be at least 1 week (got {weeks})")
@@ -75,6 +73,10 @@ def baseline(
 ) -> None:
     """Plan as a regional team does by hand (first week that fits, in order of window
     close), write it like any plan and re-verify it with the independent checker."""
+    from scheduler.baseline import plan_baseline
+    from scheduler.export import write_outputs
+    from scheduler.quality import quality
+
     problem = load_problem(data, config, start, weeks)
     result = plan_baseline(problem)
     written = write_outputs(problem, result, out, [str(config)] if config else [])

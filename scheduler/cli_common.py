@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 
-from scheduler.config import load_config
 from scheduler.errors import InputError
-from scheduler.io import read_dataset
-from scheduler.problem import Problem
-from scheduler.solve import Progress
+
+if TYPE_CHECKING:
+    from scheduler.problem import Problem
+    from scheduler.solve import Progress
 
 console = Console(stderr=True)
 
@@ -27,6 +28,10 @@ def refuse(exc: InputError) -> typer.Exit:
 def load_problem(data: Path, config: Path | None, start: str | None,
                  weeks: int | None) -> Problem:
     """Read and validate the dataset and configuration; exit 2 with clear messages if bad."""
+    from scheduler.config import load_config
+    from scheduler.io import read_dataset
+    from scheduler.problem import Problem
+
     try:
         dataset = read_dataset(data)
         cfg = load_config(*([config] if config else []))

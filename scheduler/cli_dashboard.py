@@ -14,7 +14,6 @@ import typer
 
 from scheduler.cli_common import console, refuse
 from scheduler.errors import InputError
-from scheduler.io import read_dataset
 
 APP = Path(__file__).resolve().parents[1] / "dashboard" / "app.py"
 
@@ -38,6 +37,8 @@ def register(app: typer.Typer) -> None:
                               "to the network."),
     ) -> None:
         """Open the dashboard at http://ADDRESS:PORT (Ctrl+C stops it)."""
+        from scheduler.io import read_dataset
+
         try:
             read_dataset(data)
         except InputError as exc:

@@ -174,7 +174,7 @@ class Assignment:
     time_limit_seconds: float  # per staffing model (one region, the pools, the lending pass)
     absolute_gap: int  # a model stops when its objective is this close to its bound
     workers: int  # CP-SAT workers per staffing model (the models are small)
-    replan_rounds: int  # re-solves with an unstaffable event's week forbidden
+    replan_rounds: int  # rounds of repair of what the staffing could not fill
     avoid_unstaffable_weeks: bool  # the first stage leaves out weeks nobody could staff
     daily_headcount: bool  # the first stage counts people (and leads) per day, not only days
 

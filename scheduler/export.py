@@ -9,11 +9,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from scheduler.assign_report import staffing_markdown
 from scheduler.io import write_atomically, write_text_atomically
 from scheduler.problem import TENTHS, Problem
 from scheduler.programme import ProgrammeRow, write_programme_csv
-from scheduler.workload import workload_sheets
 
 KIND_NAMES = {"STD": "standard inspection", "SHT": "short inspection", "FV": "focused visit",
               "MV": "monitoring visit", "JTAI": "JTAI", "AEM": "annual engagement meeting"}
@@ -100,11 +98,26 @@ def write_xlsx(rows: list[ProgrammeRow], path: Path,
                        if len(frame) else pd.DataFrame())
             summary.to_excel(writer, sheet_name="National summary")
             for region, part in frame.groupby("region"):
-                part.to_excel(writer, sheet_name=_sheet_name(str(region)), index=False)
+                _write_text_sheet(writer.book, _sheet_name(str(region)), part)
             for name, sheet in (extra or {}).items():
                 sheet.to_excel(writer, sheet_name=_sheet_name(name), index=False)
 
     write_atomically(path, write)
+
+
+def _write_text_sheet(book, name: str, frame: pd.DataFrame) -> None:
+    """What ``frame.to_excel(writer, sheet_name=name, index=False)`` writes for a frame of
+    strings, cell for cell and in the same order (the header, then column by column, so
+    the shared strings are numbered alike), without pandas' per-cell formatting: most of
+    the time programme.xlsx took."""
+    sheet = book.get_worksheet_by_name(name)
+    if sheet is None:
+        sheet = book.add_worksheet(name)
+    for col, label in enumerate(frame.columns):
+        sheet.write(0, col, str(label))
+    for col, label in enumerate(frame.columns):
+        for row, value in enumerate(frame[label].tolist(), start=1):
+            sheet.write(row, col, value)
 
 
 def _sheet_name(region: str) -> str:
@@ -218,11 +231,16 @@ def write_outputs(problem: Problem, result, out: Path, config_sources: list[str]
     if result.feasible:
         csv_path = out / "programme.csv"
         write_atomically(csv_path, lambda tmp: write_programme_csv(result.rows, tmp))
-        staffed = assignment is not None
-        write_xlsx(result.rows, out / "programme.xlsx",
-                   workload_sheets(problem, result.rows) if staffed else None)
+        workload = None
+        if assignment is not None:
+            from scheduler.workload import workload_sheets
+
+            workload = workload_sheets(problem, result.rows)
+        write_xlsx(result.rows, out / "programme.xlsx", workload)
         summary = summary_markdown(problem, result, result.rows)
-        if staffed:
+        if assignment is not None:
+            from scheduler.assign_report import staffing_markdown
+
             summary += "\n" + staffing_markdown(problem, assignment)
         write_text_atomically(out / "summary.md", summary)
         written += [csv_path, out / "programme.xlsx", out / "summary.md"]

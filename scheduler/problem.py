@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import weakref
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cached_property
@@ -109,13 +109,14 @@ class Problem:
     def region_of(self, la_code: str) -> str:
         return self.dataset.las[la_code].region
 
-    def held_outside(self, placements: dict[str, Placement], regions: set[str]
-                     ) -> dict[str, Placement | None]:
-        """For `frozen`: every event outside ``regions`` held at its placement; an optional
-        one with none stays out (a required one with none is left free)."""
+    def held_outside(self, placements: dict[str, Placement], regions: set[str],
+                     free: Collection[str] = ()) -> dict[str, Placement | None]:
+        """For `frozen`: every event outside ``regions``, and not named in ``free`` (need
+        ids), held at its placement; an optional one with none stays out (a required one
+        with none is left free)."""
         held: dict[str, Placement | None] = {}
         for need in self.needs:
-            if self.region_of(need.la_code) in regions:
+            if self.region_of(need.la_code) in regions or need.need_id in free:
                 continue
             if need.need_id in placements:
                 held[need.need_id] = placements[need.need_id]
@@ -147,12 +148,20 @@ class Problem:
                 day += timedelta(days=1)
         return days
 
+    @cached_property
+    def _week_working_days(self) -> dict[int, list[date]]:
+        """Programme week -> its working days (Mon..Fri, bank holidays off), filled on use."""
+        return {}
+
     def available_days(self, inspector: Inspector, week: int) -> int:
         """Working days of the inspector in a programme week, leave and bank holidays off."""
-        monday = self.weeks.monday(week)
-        leave = self._leave_days.get(inspector.inspector_id, set())
-        return sum(1 for day in self.calendar.working_days(monday, monday + timedelta(days=4))
-                   if day not in leave)
+        days = self._week_working_days.get(week)
+        if days is None:
+            monday = self.weeks.monday(week)
+            days = self.calendar.working_days(monday, monday + timedelta(days=4))
+            self._week_working_days[week] = days
+        leave = self._leave_days.get(inspector.inspector_id)
+        return sum(1 for day in days if day not in leave) if leave else len(days)
 
     def _profiles(self, group: dict[str, list[Inspector]]) -> tuple[
             dict[str, list[int]], dict[str, dict[tuple[int, int], int]]]:

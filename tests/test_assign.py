@@ -16,13 +16,14 @@ from typer.testing import CliRunner
 from constraints.assignment import Assignment as StaffingRules
 from scheduler.assign import assign
 from scheduler.assign_book import Bookings
-from scheduler.assign_duties import LEAD, TEAM, duties, event_parts, read_staffing
+from scheduler.assign_duties import LEAD, TEAM, duties, event_parts, notice_week, read_staffing
 from scheduler.assign_free import Availability
-from scheduler.assign_replan import StaffedPlan, placement, plan_and_staff
+from scheduler.assign_replan import StaffedPlan, holders, make_room, placement, plan_and_staff
 from scheduler.check import check_file
 from scheduler.cli import app
 from scheduler.config import load_config
 from scheduler.errors import InputError
+from scheduler.export import event_row
 from scheduler.generate import generate_dataset
 from scheduler.io import read_dataset, write_atomically
 from scheduler.problem import Problem
@@ -192,7 +193,8 @@ def test_an_event_nobody_can_staff_is_reported_with_the_reason(tmp_path: Path) -
     assert row.relaxed == "R-ASSIGN" and row.lead_inspector == ""
     found = checked(plan.problem, plan.result.rows, tmp_path)
     assert found and {(v.rule, v.event_id) for v in found} == {("R-ASSIGN", "E1-SHT")}
-    assert plan.replans == 1 and plan.problem.unstaffable  # the week was fed back
+    # no week could staff it and no other event holds the people it lacks: nothing to mend
+    assert plan.replans == 1 and plan.notes[-1].endswith("1 -> 1 events unstaffed")
 
 
 def test_unstaffable_week_is_fed_back_and_the_event_moves(tmp_path: Path) -> None:
@@ -217,9 +219,36 @@ def test_unstaffable_week_is_fed_back_and_the_event_moves(tmp_path: Path) -> Non
     assert moved.fieldwork_start != sht.fieldwork_start
     assert again.assignment.unstaffed == []
     assert checked(again.problem, again.result.rows, tmp_path) == []
+    # run.json says what the repair did and what the programme cost before it
+    assert again.assignment.record()["repairs"] == [
+        "round 1: 1 events moved alone to a week they could be staffed, 0 staffed first "
+        "where they are; 1 -> 0 events unstaffed"]
+    assert again.result.parameters["objective_before_staffing_repair"] == blind.result.objective
     # With the first-stage check on, that week is never chosen in the first place.
     direct = staffed(folder)
     assert direct.replans == 0 and direct.assignment.unstaffed == []
+
+
+def test_an_event_no_week_could_staff_is_staffed_first_and_the_others_after(
+        tiny_plan: StaffedPlan, tmp_path: Path) -> None:
+    problem, rows = tiny_plan.problem, tiny_plan.result.rows
+    (sht,) = [r for r in rows if r.event == "SHT"]  # a team of 4 and the extra HMI: all North
+    # Beta's focused visit, by hand in the same notice week, holds two of North's five
+    need = next(n for n in problem.needs if n.kind == "FV" and n.la_code != sht.la_code)
+    visit = replace(event_row(problem, need.need_id, "FV", notice_week(problem, sht)),
+                    lead_inspector="N-01", team="N-01;N-02")
+    rows = [replace(sht, lead_inspector="", team="", lent_from="") if r is sht else r
+            for r in rows if r.need_id != need.need_id] + [visit]
+    before = assign(problem, rows, held={r.event_id for r in rows} - {sht.event_id})
+    assert [u.event_id for u in before.unstaffed] == [sht.event_id]
+    released = holders(problem, before.rows, sht, keep=set())
+    assert visit.event_id in released
+    after = make_room(problem, before, released)
+    assert [u.event_id for u in after.unstaffed] == [visit.event_id]  # five people, five parts
+    (got,) = [r for r in after.rows if r.event_id == sht.event_id]
+    assert len(got.team.split(";")) == 4 + 1 + 2 and got.relaxed == ""
+    found = staffing_checked(problem, after.rows, tmp_path)
+    assert {(v.rule, v.event_id) for v in found} == {("R-ASSIGN", visit.event_id)}
 
 
 def test_a_short_region_borrows_and_lent_from_says_from_where(tmp_path: Path) -> None:
