@@ -15,7 +15,7 @@ be read back from a programme alone).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from scheduler.calendar import WEEKDAYS, weeks_between
 from scheduler.problem import TENTHS, Problem
@@ -168,7 +168,6 @@ class Limits:
 
     def __init__(self, problem: Problem) -> None:
         self.problem = problem
-        self._working: dict[int, list[date]] = {}
         self._available: dict[tuple[str, int], int] = {}
         self._weekly: dict[tuple[str, int], int] = {}
         self._budget: dict[str, int] = {}
@@ -178,12 +177,8 @@ class Limits:
         """Working days of the inspector in a programme week (any index)."""
         key = (inspector_id, week)
         if key not in self._available:
-            if week not in self._working:
-                monday = self.problem.weeks.monday(week)
-                self._working[week] = self.problem.calendar.working_days(
-                    monday, monday + timedelta(days=4))
-            away = self.problem._leave_days.get(inspector_id, set())
-            self._available[key] = sum(day not in away for day in self._working[week])
+            self._available[key] = self.problem.available_days(
+                self.problem.dataset.inspectors[inspector_id], week)
         return self._available[key]
 
     def weekly(self, inspector_id: str, week: int) -> int:

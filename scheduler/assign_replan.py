@@ -64,14 +64,9 @@ def staffable(problem: Problem, rows: list[ProgrammeRow], row: ProgrammeRow) -> 
 
 
 def blocked(problem: Problem, row: ProgrammeRow, weeks: set[int]) -> set[Week]:
-    """The event's own week, unless it could be staffed there or it is the only week of its
-    window, and every week of its window outside ``weeks`` (those it could be staffed in),
-    unless that is every week."""
-    allowed = window(problem, row)
-    stuck = set(allowed) - weeks if weeks else set()
-    own = notice_week(problem, row)
-    if own not in weeks and allowed != [own]:
-        stuck.add(own)
+    """The weeks of the event's window, and its own week, outside ``weeks`` (the weeks it
+    could be staffed in, at least one)."""
+    stuck = (set(window(problem, row)) | {notice_week(problem, row)}) - weeks
     return {(row.need_id, row.event, w) for w in stuck}
 
 
@@ -141,14 +136,16 @@ def move_alone(problem: Problem, result: Result, staffing: Assignment, row: Prog
     _carry(result, again)
     trial.frozen = {}
     before = {r.event_id: r for r in staffing.rows}
-    held = kept(staffing, {row.event_id})
-    rows = []
+    staffed = kept(staffing, {row.event_id})
+    rows, held = [], set()
     for new in again.rows:
         old = before.get(new.event_id)
-        same = old is not None and old.event_id in held and (
-            old.event, old.fieldwork_start) == (new.event, new.fieldwork_start)
-        rows.append(old if same else new)
-    after = assign(trial, rows, seed, {r.event_id for r in rows} & held)
+        if new.event_id in staffed and (old.event, old.fieldwork_start) == (
+                new.event, new.fieldwork_start):
+            new = old  # where it was, with its staffing
+            held.add(new.event_id)
+        rows.append(new)
+    after = assign(trial, rows, seed, held)
     return trial, again, merged(staffing, after)
 
 
