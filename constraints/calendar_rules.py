@@ -48,11 +48,17 @@ class CalendarRules(Family):
 
     rules = ("R-XMAS", "R-AUG", "R-BH", "R-NOTICE")
 
+    def __init__(self) -> None:
+        self._excluded: dict[tuple[str, int, bool], list[str]] = {}  # one model's answers
+
     def excluded(self, problem: Problem, need: Need, kind: str, fp: Footprint) -> list[str]:
-        la = problem.dataset.las[need.la_code]
-        return [rule for rule, _ in calendar_breaches(
-            problem.config, problem.calendar.is_bank_holiday, kind, fp.onsite_days,
-            fp.notify_date, la.august_fv_agreed, problem.start)]
+        agreed = problem.dataset.las[need.la_code].august_fv_agreed
+        key = (kind, fp.week, agreed)
+        if key not in self._excluded:
+            self._excluded[key] = [rule for rule, _ in calendar_breaches(
+                problem.config, problem.calendar.is_bank_holiday, kind, fp.onsite_days,
+                fp.notify_date, agreed, problem.start)]
+        return self._excluded[key]
 
     def check(self, problem: Problem, rows: list[ProgrammeRow]) -> list[Violation]:
         violations = []

@@ -3,12 +3,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from statistics import mean
 from typing import Any
 
 from scheduler.calendar import weeks_between
 from scheduler.config import GRADED
-from scheduler.export import capacity_use
+from scheduler.export import attribute_lending, capacity_use
 from scheduler.problem import Problem
 from scheduler.programme import ProgrammeRow
 
@@ -18,13 +19,16 @@ def programme_kpis(problem: Problem, rows: list[ProgrammeRow]) -> dict[str, Any]
     slack = [weeks_between(r.fieldwork_start, r.window_close) for r in rows
              if r.event in GRADED and r.window_close and r.status != "overdue"]
     use = capacity_use(problem, rows)
+    # by capacity, as a draft is marked: a staffed baseline's lent_from names where its
+    # people came from instead, which a draft scenario cannot be compared with
+    by_capacity = attribute_lending(problem, [replace(r, lent_from="") for r in rows])
     return {
         "events": len(rows),
         "overdue_las": len({r.la_code for r in rows if r.status == "overdue"}),
         "window_slack_weeks_mean": round(mean(slack), 2) if slack else None,
         "window_slack_weeks_min": min(slack) if slack else None,
         "lending_days": round(float(use["days borrowed"].sum()), 1) if len(use) else 0.0,
-        "events_with_lending": sum(1 for r in rows if r.lent_from),
+        "events_with_lending": sum(1 for r in by_capacity if r.lent_from),
         "capacity_use_percent": dict(zip(use["region"], use["use of share %"], strict=True))
         if len(use) else {},
     }

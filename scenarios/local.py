@@ -5,8 +5,11 @@ merger), a region (an inspector's leave, joining or leaving, its capacity) or ev
 rule parameter, a change to the RI or EDU pool). Every event of a region nothing touched is
 held in its baseline week (`Problem.frozen`), so the model is the touched regions' events
 and the national couplings with the rest fixed: far smaller, and "moves only the events it
-has to" holds by construction. Where holding them leaves no programme, the runner plans
-everything again (scenarios/runner.py).
+has to" holds by construction. Within the regions planned again, an event of an LA no edit
+names (not deferred or pinned either) stays within `scenario.move_radius_weeks` of its
+baseline week (`Problem.anchored`): moving it further costs more than it saves almost always,
+and the model is several times smaller. Where either limit leaves no programme, the runner
+drops it and plans again (scenarios/runner.py).
 """
 
 from __future__ import annotations
@@ -52,3 +55,19 @@ def freeze_untouched(prepared: Prepared) -> set[str] | None:
     problem.config = replace(config, solver=replace(config.solver, parameters={
         **config.solver.parameters, **config.scenario.local_solver_parameters}))
     return touched
+
+
+def anchor_unedited(prepared: Prepared) -> None:
+    """Keep each event of an LA no edit names, and neither deferred nor pinned, within
+    ``scenario.move_radius_weeks`` of its baseline week (0: no limit)."""
+    problem = prepared.problem
+    if not problem.config.scenario.move_radius_weeks:
+        return
+    named = set(prepared.workspace.touched_las)
+    for need in problem.needs:
+        need_id = need.need_id
+        base = problem.baseline.get(need_id)
+        if (base is None or need_id in problem.frozen or need.la_code in named
+                or need_id in problem.deferrals or need_id in problem.pins):
+            continue
+        problem.anchored[need_id] = base.fieldwork_start

@@ -18,13 +18,15 @@ import pandas as pd
 from constraints.stability import mark_status
 from scenarios.diff import change_counts, diff_markdown, diff_programmes
 from scenarios.kpis import kpi_deltas, programme_kpis
-from scenarios.local import freeze_untouched
+from scenarios.local import anchor_unedited, freeze_untouched
 from scenarios.replan import Prepared, prepare
 from scenarios.spec import Scenario
 from scheduler.check import check_file
 from scheduler.explain import (
+    Conflict,
     RelaxedPlan,
     conflict_sentences,
+    conflicts_hold,
     find_conflicts,
     relaxed_plan,
     score_breakdown,
@@ -32,6 +34,7 @@ from scheduler.explain import (
 )
 from scheduler.export import write_outputs
 from scheduler.io import write_atomically, write_text_atomically
+from scheduler.problem import Placement, Problem
 from scheduler.programme import Violation, write_programme_csv
 from scheduler.solve import Progress, Result, solve
 
@@ -99,11 +102,32 @@ def _feasible(prepared: Prepared, result: Result, out_dir: Path
     return violations, diff, kpis, written
 
 
-def _infeasible(prepared: Prepared, out_dir: Path) -> tuple[list[str], RelaxedPlan, list[Path]]:
+def _conflicts(problem: Problem, held: dict[str, Placement | None]
+               ) -> tuple[list[Conflict], str]:
+    """Minimal conflicts: searched with ``held`` in place (far smaller), kept if each still
+    conflicts with everything free; else searched in the whole problem."""
+    if held:
+        problem.frozen.update(held)
+        conflicts, status = find_conflicts(problem)
+        problem.frozen.clear()
+        if conflicts and conflicts_hold(problem, conflicts):
+            return conflicts, status
+    return find_conflicts(problem)
+
+
+def _infeasible(prepared: Prepared, out_dir: Path, held: dict[str, Placement | None]
+                ) -> tuple[list[str], RelaxedPlan, list[Path]]:
+    """The conflicts, found in the whole problem; the best plan relaxing them, first with
+    the regions no edit touches ``held`` in their baseline weeks, as the re-plan would
+    hold them (far smaller), else with everything free."""
     problem, scenario = prepared.problem, prepared.scenario
-    conflicts, status = find_conflicts(problem)
+    conflicts, status = _conflicts(problem, held)
     explanation = conflict_sentences(conflicts, status)
+    problem.frozen.update(held)
     relaxed = relaxed_plan(problem, conflicts, scenario.time_limit, scenario.seed)
+    problem.frozen.clear()
+    if held and not relaxed.rows:
+        relaxed = relaxed_plan(problem, conflicts, scenario.time_limit, scenario.seed)
     lines = [f"# Why scenario {scenario.name!r} has no programme", ""]
     lines += [f"- {sentence}" for sentence in explanation]
     lines += ["", f"## The best programme relaxing them ({relaxed.status})", ""]
@@ -129,12 +153,21 @@ def run_scenario(scenario: Scenario, out_dir: Path | str,
     problem = prepared.problem
     config = problem.config
     touched = freeze_untouched(prepared) if config.scenario.local_replan else None
-    result = solve(problem, scenario.time_limit, scenario.seed, report, prepared.hint or None)
+    anchor_unedited(prepared)
+    held = dict(problem.frozen)
+
+    def replan() -> Result:  # an infeasible one is explained once, below
+        return solve(problem, scenario.time_limit, scenario.seed, report,
+                     prepared.hint or None, explain=False)
+
+    result = replan()
+    if problem.anchored and not result.feasible:  # the events must move further
+        problem.anchored.clear()
+        result = replan()
     if problem.frozen and not result.feasible:  # the touched regions alone cannot absorb it
         problem.frozen.clear()
         problem.config, touched = config, None
-        result = solve(problem, scenario.time_limit, scenario.seed, report,
-                       prepared.hint or None)
+        result = replan()
     if result.feasible:
         result.rows = mark_status(problem, result.rows)
     _clear(out_dir, INFEASIBLE_FILES if result.feasible else FEASIBLE_FILES)
@@ -144,14 +177,16 @@ def run_scenario(scenario: Scenario, out_dir: Path | str,
     if result.feasible:
         violations, diff, kpis, more = _feasible(prepared, result, out_dir)
     else:
-        explanation, relaxed, more = _infeasible(prepared, out_dir)
+        explanation, relaxed, more = _infeasible(prepared, out_dir, held)
         kpis = {"changes": None, "baseline": None, "scenario": None, "delta": None,
                 "relaxed_rules": [list(k) for k in relaxed.relaxed]}
     wall = time.perf_counter() - started
     record = {"name": scenario.name, "status": result.status, "objective": result.objective,
               "wall_time_seconds": round(wall, 2), "violations": len(violations),
               "pinned": len(problem.pins), "deferred": len(problem.deferrals),
-              "replanned_regions": sorted(touched) if touched is not None else "all", **kpis,
+              "replanned_regions": sorted(touched) if touched is not None else "all",
+              "events_kept_near_baseline": len(problem.anchored) if result.feasible else 0,
+              **kpis,
               "explanation": explanation if not result.feasible else []}
     write_text_atomically(out_dir / "kpis.json", json.dumps(record, indent=2, default=str) + "\n")
     write_text_atomically(out_dir / "scenario.json",

@@ -68,18 +68,21 @@ def _first_event(prepared: Prepared, code: str) -> tuple[Need, object] | None:
     return need, start
 
 
-def defer_each_in_region(base: Scenario, region: str) -> list[Scenario]:
-    """R-DEFER: one scenario per LA of ``region``, its next event deferred by
-    `scenario.defer_weeks` from its baseline date."""
+def defer_each_in_region(base: Scenario, regions: list[str]) -> list[Scenario]:
+    """R-DEFER: one scenario per LA of ``regions`` ("all": every region), its next event
+    deferred by `scenario.defer_weeks` from its baseline date."""
     prepared = prepare(base)
     problem = prepared.problem
-    if region not in problem.dataset.regions:
-        raise SweepError(f"unknown region {region!r} (regions: "
-                         f"{', '.join(problem.dataset.regions)})")
+    known = set(problem.dataset.regions)
+    wanted = known if "all" in regions else set(regions)
+    unknown = sorted(wanted - known)
+    if unknown:
+        raise SweepError(f"unknown region {unknown[0]!r} (regions: "
+                         f"{', '.join(problem.dataset.regions)}, or all)")
     weeks = timedelta(weeks=problem.config.scenario.defer_weeks)
     scenarios = []
     for la in sorted(problem.dataset.las.values(), key=lambda la: la.name):
-        found = _first_event(prepared, la.la_code) if la.region == region else None
+        found = _first_event(prepared, la.la_code) if la.region in wanted else None
         if found:
             need, start = found
             edit = Edit(0, "defer", {"la": la.la_code, "event": need.need_id,
@@ -129,11 +132,12 @@ def from_folder(folder: Path) -> list[Scenario]:
     return scenarios
 
 
-def generate(folder: Path | None, base: Scenario | None, defer_region: str | None,
+def generate(folder: Path | None, base: Scenario | None, defer_regions: list[str] | None,
              judgement_draws: int | None, seed: int) -> list[Scenario]:
     """The scenarios of one sweep: exactly one of a folder, --defer-each-in-region or
     --random-judgements (the last two start from ``base``)."""
-    chosen = [x for x in (folder, defer_region, judgement_draws) if x is not None]
+    defer_regions = defer_regions or None
+    chosen = [x for x in (folder, defer_regions, judgement_draws) if x is not None]
     if len(chosen) != 1:
         raise SweepError("give exactly one of: a folder of scenarios, --defer-each-in-region, "
                          "--random-judgements")
@@ -142,8 +146,8 @@ def generate(folder: Path | None, base: Scenario | None, defer_region: str | Non
     elif base is None:
         raise SweepError("--defer-each-in-region and --random-judgements need --base "
                          "(a scenario with the data and baseline to start from)")
-    elif defer_region is not None:
-        scenarios = defer_each_in_region(base, defer_region)
+    elif defer_regions is not None:
+        scenarios = defer_each_in_region(base, defer_regions)
     else:
         scenarios = random_judgements(base, judgement_draws or 0, seed)
     if not scenarios:

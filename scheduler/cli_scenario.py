@@ -148,8 +148,9 @@ def sweep(
     folder: Path | None = typer.Argument(None, help="A folder of scenario files to run."),
     base: Path | None = typer.Option(None, help="Scenario whose data, baseline and edits the "
                                                 "generated scenarios start from."),
-    defer_each_in_region: str | None = typer.Option(
-        None, help="Defer every LA of this region in turn (scenario.defer_weeks)."),
+    defer_each_in_region: list[str] | None = typer.Option(
+        None, help="Defer every LA of this region in turn (scenario.defer_weeks); repeat it "
+                   "for more regions, or give all."),
     random_judgements: int | None = typer.Option(
         None, help="This many draws of next year's judgements from this year's rates."),
     seed: int = typer.Option(0, help="Random seed of the judgement draws."),

@@ -191,7 +191,8 @@ class ScenarioSettings:
     defer_weeks: int
     sweep_time_limit_seconds: float
     local_replan: bool  # with a baseline, plan again only the regions the edits touch
-    local_solver_parameters: dict[str, int]  # CP-SAT parameters of a local re-plan
+    local_solver_parameters: dict[str, object]  # CP-SAT parameters of a local re-plan
+    move_radius_weeks: int  # a re-plan moves events no edit names at most this far
 
 
 @dataclass(frozen=True)
@@ -208,7 +209,7 @@ class Solver:
     deterministic: bool
     log_progress: bool
     decompose: bool
-    parameters: dict[str, int]  # further CP-SAT parameters by name (integer or Boolean)
+    parameters: dict[str, object]  # further CP-SAT parameters by name
 
 
 @dataclass(frozen=True)
@@ -253,6 +254,8 @@ def _check_type(value: Any, hint: Any, where: str) -> Any:
     origin = typing.get_origin(hint)
     if hint is float and isinstance(value, int) and not isinstance(value, bool):
         return float(value)
+    if hint is object:  # checked where it is used (e.g. CP-SAT parameters in _validate)
+        return value
     if hint in (int, float, str, bool):
         if type(value) is not hint:
             raise ValueError(f"{where}: expected {hint.__name__}, got {value!r}")
@@ -297,9 +300,18 @@ def _validate(config: Config) -> None:
     for where, table in (("solver.parameters", config.solver.parameters),
                          ("scenario.local_solver_parameters",
                           config.scenario.local_solver_parameters)):
-        for name in table:
+        for name, value in table.items():
             if name not in known:
                 raise ValueError(f"{where}.{name}: not a CP-SAT parameter")
+            try:
+                field = getattr(sat_parameters_pb2.SatParameters(), name)
+                if isinstance(value, list):
+                    field.extend(value)
+                else:
+                    setattr(sat_parameters_pb2.SatParameters(), name, value)
+            except (TypeError, ValueError, AttributeError) as error:
+                raise ValueError(f"{where}.{name}: {value!r} is not a valid value ({error})"
+                                 ) from None
     for name, weight in vars(config.weights).items():
         if weight < 0:
             raise ValueError(f"weights.{name}: weights must be non-negative integers")

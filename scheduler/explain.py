@@ -112,6 +112,14 @@ def find_conflicts(problem: Problem) -> tuple[list[Conflict], str]:
     return conflicts, cp_model.CpSolver().status_name(status)
 
 
+def conflicts_hold(problem: Problem, conflicts: list[Conflict]) -> bool:
+    """Whether each conflict's rules, every other hard rule free, still cannot all hold in
+    ``problem`` (conflicts found in a restricted problem, e.g. with regions held: a smaller
+    problem, so one that holds here is also minimal here)."""
+    core_solver = _CoreSolver(problem)
+    return all(core_solver.check(list(c.rules))[0] == cp_model.INFEASIBLE for c in conflicts)
+
+
 def explain_infeasible(problem: Problem, built: BuiltModel | None = None) -> list[str]:
     """Plain sentences naming the rules, LAs and events in conflict (solve() calls this)."""
     return conflict_sentences(*find_conflicts(problem))

@@ -45,6 +45,11 @@ def _candidate_weeks(problem: Problem, need: Need, kind: str) -> range:
         return range(week, week + 1)
     first = problem.weeks.index(need.earliest) - offset - 1
     last = problem.weeks.index(need.latest) - offset + 1 if need.latest else problem.horizon_weeks
+    anchor = problem.anchored.get(need.need_id)
+    if anchor is not None:  # a re-plan: near the baseline week (scenarios/local.py)
+        radius = problem.config.scenario.move_radius_weeks
+        week = problem.weeks.index(anchor) - offset
+        first, last = max(first, week - radius), min(last, week + radius)
     return range(max(0, first), min(last, problem.horizon_weeks - max(spec.onsite_weeks) - 1) + 1)
 
 

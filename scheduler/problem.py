@@ -60,6 +60,8 @@ class Problem:
     baseline: dict[str, Placement] = field(default_factory=dict)
     # Needs a local re-plan keeps exactly where the baseline has them (None: left out)
     frozen: dict[str, Placement | None] = field(default_factory=dict)
+    # Needs a re-plan keeps within scenario.move_radius_weeks of this fieldwork start
+    anchored: dict[str, date] = field(default_factory=dict)
     _footprints: dict[tuple[str, int], Footprint] = field(default_factory=dict, repr=False)
     # (need_id, kind, notice week) placements the staffing could not fill (R-ASSIGN)
     unstaffable: frozenset[tuple[str, str, int]] = frozenset()

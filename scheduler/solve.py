@@ -118,20 +118,21 @@ def apply_parameters(solver: cp_model.CpSolver, params: dict[str, object]) -> No
 def solve(problem: Problem, time_limit: float | None = None, seed: int | None = None,
           report: Callable[[Progress], None] | None = None,
           hint: dict[tuple[str, str, int], int] | None = None,
-          national_fallback: bool = True) -> Result:
+          national_fallback: bool = True, explain: bool = True) -> Result:
     """Solve the programme: region by region where configured (scheduler/decompose.py),
     else (or if the regions cannot be fitted to the national couplings, unless
     ``national_fallback`` is off: then UNKNOWN) as one model; explain it if it is
-    infeasible."""
+    infeasible (unless ``explain`` is off: a caller that explains it itself)."""
     if problem.config.solver.decompose and len(problem.dataset.regions) > 1:
-        return _solve_by_region(problem, time_limit, seed, report, hint, national_fallback)
-    return _solve_national(problem, time_limit, seed, report, hint)
+        return _solve_by_region(problem, time_limit, seed, report, hint, national_fallback,
+                                explain)
+    return _solve_national(problem, time_limit, seed, report, hint, explain=explain)
 
 
 def _solve_by_region(problem: Problem, time_limit: float | None, seed: int | None,
                      report: Callable[[Progress], None] | None,
                      hint: dict[tuple[str, str, int], int] | None,
-                     national_fallback: bool = True) -> Result:
+                     national_fallback: bool = True, explain: bool = True) -> Result:
     from scheduler.decompose import CouplingError, decompose
 
     started = time.perf_counter()
@@ -156,7 +157,7 @@ def _solve_by_region(problem: Problem, time_limit: float | None, seed: int | Non
                             f"national couplings: {', '.join(failed.args[0])[:40]}"))
         result = _solve_national(problem, time_limit, seed, report, {
             (need_id, kind, week): 1 for need_id, (kind, week) in failed.chosen.items()}
-            or hint)
+            or hint, explain=explain)
         result.parameters["method"] = ("national model, hinted with the regional plan that "
                                        f"broke the couplings in {', '.join(failed.args[0])}")
         return result
@@ -167,7 +168,8 @@ def _solve_by_region(problem: Problem, time_limit: float | None, seed: int | Non
             sizes[key] += value
     params = dict(params, method="regional decomposition")
     if found.infeasible_region is not None:
-        result = _solve_national(problem, time_limit, seed, report, None, explain_only=True)
+        result = _solve_national(problem, time_limit, seed, report, None, explain_only=True,
+                                 explain=explain)
         result.parameters = params
         return result
     status = "OPTIMAL" if found.objective <= found.bound else "FEASIBLE"
@@ -188,8 +190,9 @@ def _rows(problem: Problem, chosen: dict[str, tuple[str, int]], result: Result) 
 def _solve_national(problem: Problem, time_limit: float | None, seed: int | None,
                     report: Callable[[Progress], None] | None,
                     hint: dict[tuple[str, str, int], int] | None,
-                    explain_only: bool = False) -> Result:
-    """The whole country as one model (explain_only: just explain why it is infeasible)."""
+                    explain_only: bool = False, explain: bool = True) -> Result:
+    """The whole country as one model (explain_only: it is known to be infeasible; explain
+    why, if ``explain``)."""
     started = time.perf_counter()
     built = build_model(problem)
     build_time = time.perf_counter() - started
@@ -213,7 +216,7 @@ def _solve_national(problem: Problem, time_limit: float | None, seed: int | None
         result.objective = solver.objective_value
         result.bound = solver.best_objective_bound
         _extract(problem, built, solver, result)
-    elif name == "INFEASIBLE":
+    elif name == "INFEASIBLE" and explain:
         from scheduler.explain import explain_infeasible
 
         result.explanation = explain_infeasible(problem, built)

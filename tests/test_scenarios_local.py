@@ -1,6 +1,8 @@
 """A local re-plan (scenarios/local.py): only the regions an edit touches are planned again;
 the others keep their baseline weeks exactly; where that leaves no programme, everything is
-planned again. Every output passes the independent checker."""
+planned again. Within the regions planned again, the events of LAs no edit names stay near
+their baseline weeks, unless that leaves no programme. Every output passes the independent
+checker."""
 
 from __future__ import annotations
 
@@ -10,8 +12,9 @@ from pathlib import Path
 import pytest
 
 from scenarios import load_scenario, prepare, run_scenario
-from scenarios.local import touched_regions
+from scenarios.local import anchor_unedited, freeze_untouched, touched_regions
 from scheduler.check import check_file
+from scheduler.model import _candidate_weeks
 from tests.conftest import graded, la, pools, roster, write_dataset
 from tests.helpers import Run, feasible
 
@@ -85,3 +88,56 @@ def test_where_holding_the_others_fails_everything_is_replanned(baseline: Run,
     rows = {r.need_id: r for r in outcome.result.rows}
     assert rows["E1-SHT"].fieldwork_start == gamma.fieldwork_start
     assert rows["E3-SHT"].fieldwork_start != gamma.fieldwork_start
+
+
+def test_events_no_edit_names_stay_near_their_baseline_week(baseline: Run,
+                                                             tmp_path: Path) -> None:
+    sht = baseline.row("E2", "SHT")
+    path = _scenario(tmp_path / "defer", baseline,
+                     '[[edit]]\ntype = "defer"\nla = "E2"\nevent = "SHT"\n'
+                     f'not_before = {sht.fieldwork_start + timedelta(weeks=8)}\n')
+    prepared = prepare(load_scenario(path))
+    freeze_untouched(prepared)
+    anchor_unedited(prepared)
+    problem = prepared.problem
+    e1 = {n.need_id for n in problem.needs if n.la_code == "E1" and n.need_id in problem.baseline}
+    assert set(problem.anchored) == e1 and "E1-SHT" in e1  # E2 is named; South is held
+    radius = problem.config.scenario.move_radius_weeks
+    weeks = _candidate_weeks(problem, problem.need_by_id["E1-SHT"], "SHT")
+    near = problem.weeks.index(baseline.row("E1", "SHT").fieldwork_start)
+    assert 0 < len(weeks) <= 2 * radius + 1
+    assert all(abs(w + problem.config.spec("SHT").fieldwork_offset - near) <= radius
+               for w in weeks)
+    outcome = _run(path, tmp_path / "out")
+    assert outcome.kpis["events_kept_near_baseline"] == len(e1)
+
+
+def test_where_the_radius_leaves_no_programme_it_is_dropped(
+        baseline: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def anchor_far_away(prepared) -> None:  # E1's baseline week as if years later
+        prepared.problem.anchored["E1-SHT"] = prepared.problem.weeks.end + timedelta(days=700)
+
+    monkeypatch.setattr("scenarios.runner.anchor_unedited", anchor_far_away)
+    sht = baseline.row("E2", "SHT")
+    path = _scenario(tmp_path / "defer", baseline,
+                     '[[edit]]\ntype = "defer"\nla = "E2"\nevent = "SHT"\n'
+                     f'not_before = {sht.fieldwork_start + timedelta(weeks=8)}\n')
+    outcome = _run(path, tmp_path / "out")
+    assert outcome.kpis["events_kept_near_baseline"] == 0
+    assert outcome.kpis["replanned_regions"] == ["North"]
+    assert any(r.need_id == "E1-SHT" for r in outcome.result.rows)
+
+
+def test_an_infeasible_local_replan_is_explained_and_relaxed_with_the_others_held(
+        baseline: Run, tmp_path: Path) -> None:
+    sht = baseline.row("E2", "SHT")
+    path = _scenario(tmp_path / "late", baseline,
+                     '[[edit]]\ntype = "defer"\nla = "E2"\nevent = "SHT"\n'
+                     f'not_before = {sht.window_close + timedelta(weeks=4)}\n')
+    outcome = run_scenario(load_scenario(path), tmp_path / "out")
+    assert not outcome.feasible
+    assert {rule for rule, _ in outcome.relaxed.relaxed} == {"R-DEFER"}
+    assert "R-DEFER" in outcome.explanation[0] and "R-WIN" in outcome.explanation[0]
+    assert _weeks(outcome.relaxed.rows, "South") == _weeks(baseline.rows, "South")
+    late = next(r for r in outcome.relaxed.rows if r.need_id == "E2-SHT")
+    assert late.relaxed == "R-DEFER"

@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from scenarios import ScenarioOutcome, compare, load_scenario, prepare, run_scenario
 from scenarios.diff import DIFF_COLUMNS
+from scenarios.kpis import programme_kpis
 from scheduler.calendar import weeks_between
 from scheduler.check import check_file, check_rows
 from scheduler.cli import app
@@ -189,3 +190,11 @@ def test_compare_puts_runs_side_by_side(baseline: Run, tmp_path: Path) -> None:
     assert outcome.exit_code == 0, outcome.output
     assert "less" in (tmp_path / "compare.md").read_text()
     assert (tmp_path / "compare.csv").read_text().count("\n") == 3
+
+
+def test_lending_is_counted_alike_for_a_staffed_baseline_and_a_draft(baseline: Run) -> None:
+    draft = programme_kpis(baseline.problem, baseline.rows)
+    # as if staffing had named a lending region on every event
+    staffed = [replace(r, lent_from="Elsewhere") for r in baseline.rows]
+    assert programme_kpis(baseline.problem, staffed)["events_with_lending"] == (
+        draft["events_with_lending"])

@@ -38,7 +38,11 @@ def assert_all_checked(scenarios: list[Scenario], table, out: Path) -> None:
 
 
 def test_defer_each_in_region_on_local_processes(base: Scenario, tmp_path: Path) -> None:
-    scenarios = defer_each_in_region(base, "North")
+    scenarios = defer_each_in_region(base, ["North"])
+    everyone = defer_each_in_region(base, ["all"])  # the tiny dataset has one region
+    assert [s.name for s in everyone] == [s.name for s in scenarios]
+    with pytest.raises(SweepError, match="Atlantis"):
+        defer_each_in_region(base, ["North", "Atlantis"])
     assert [s.edits[-1].get("la") for s in scenarios] == ["E1", "E2", "E3"]
     report = run_sweep(scenarios, tmp_path, workers=2, time_limit=5)
     assert_all_checked(scenarios, report.table, tmp_path)
@@ -69,7 +73,7 @@ def test_random_judgements_are_drawn_from_this_years_rates(base: Scenario,
 def test_sweep_on_a_dask_cluster(base: Scenario, tmp_path: Path) -> None:
     from dask.distributed import LocalCluster
 
-    scenarios = defer_each_in_region(base, "North")[:2]
+    scenarios = defer_each_in_region(base, ["North"])[:2]
     with LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
                       dashboard_address=None) as cluster:
         report = run_sweep(scenarios, tmp_path, cluster=cluster.scheduler_address,
@@ -92,6 +96,6 @@ def test_cli_sweeps_a_folder_and_refuses_bad_options(base: Scenario, tmp_path: P
     assert "scenarios/minute" in outcome.output
     assert (tmp_path / "out" / "sweep.csv").read_text().count("\n") == 3
     with pytest.raises(SweepError):
-        generate(folder, base, "North", None, 0)  # two sources at once
+        generate(folder, base, ["North"], None, 0)  # two sources at once
     bad = runner.invoke(app, ["scenario", "sweep", "--defer-each-in-region", "North"])
     assert bad.exit_code == 2 and "--base" in bad.output and "Traceback" not in bad.output
