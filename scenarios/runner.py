@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -102,14 +103,23 @@ def _feasible(prepared: Prepared, result: Result, out_dir: Path
     return violations, diff, kpis, written
 
 
+@contextmanager
+def _holding(problem: Problem, held: dict[str, Placement | None]) -> Iterator[None]:
+    """``held`` in `Problem.frozen` for the duration (it is empty before and after)."""
+    problem.frozen.update(held)
+    try:
+        yield
+    finally:
+        problem.frozen.clear()
+
+
 def _conflicts(problem: Problem, held: dict[str, Placement | None]
                ) -> tuple[list[Conflict], str]:
     """Minimal conflicts: searched with ``held`` in place (far smaller), kept if each still
     conflicts with everything free; else searched in the whole problem."""
     if held:
-        problem.frozen.update(held)
-        conflicts, status = find_conflicts(problem)
-        problem.frozen.clear()
+        with _holding(problem, held):
+            conflicts, status = find_conflicts(problem)
         if conflicts and conflicts_hold(problem, conflicts):
             return conflicts, status
     return find_conflicts(problem)
@@ -117,15 +127,14 @@ def _conflicts(problem: Problem, held: dict[str, Placement | None]
 
 def _infeasible(prepared: Prepared, out_dir: Path, held: dict[str, Placement | None]
                 ) -> tuple[list[str], RelaxedPlan, list[Path]]:
-    """The conflicts, found in the whole problem; the best plan relaxing them, first with
+    """The conflicts (scenarios/runner._conflicts); the best plan relaxing them, first with
     the regions no edit touches ``held`` in their baseline weeks, as the re-plan would
     hold them (far smaller), else with everything free."""
     problem, scenario = prepared.problem, prepared.scenario
     conflicts, status = _conflicts(problem, held)
     explanation = conflict_sentences(conflicts, status)
-    problem.frozen.update(held)
-    relaxed = relaxed_plan(problem, conflicts, scenario.time_limit, scenario.seed)
-    problem.frozen.clear()
+    with _holding(problem, held):
+        relaxed = relaxed_plan(problem, conflicts, scenario.time_limit, scenario.seed)
     if held and not relaxed.rows:
         relaxed = relaxed_plan(problem, conflicts, scenario.time_limit, scenario.seed)
     lines = [f"# Why scenario {scenario.name!r} has no programme", ""]

@@ -25,7 +25,7 @@ from scheduler.assign_duties import LEAD, TEAM
 from scheduler.assign_greedy import Job, Staffed, greedy
 from scheduler.domain import Inspector
 from scheduler.problem import TENTHS
-from scheduler.solve import solver_parameters
+from scheduler.solve import apply_parameters, solver_parameters
 
 PERCENT = 100 * TENTHS  # use in percent = PERCENT * days / budget in tenths
 
@@ -191,8 +191,7 @@ def staff(name: str, jobs: list[Job], people: dict[str, Inspector], bookings: Bo
     settings = problem.config.assignment
     params = dict(solver_parameters(problem, settings.time_limit_seconds, seed),
                   absolute_gap_limit=settings.absolute_gap, num_workers=settings.workers)
-    for key, value in params.items():
-        setattr(solver.parameters, key, value)
+    apply_parameters(solver, params)
     status = solver.status_name(solver.solve(m.model))
     staffed: Staffed = first  # if CP-SAT found nothing in time, the greedy staffing stands
     objective = bound = 0.0

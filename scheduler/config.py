@@ -293,6 +293,16 @@ def _build(cls: Any, data: Any, where: str) -> Any:
     return cls(**values)
 
 
+def set_sat_parameters(message: Any, params: dict[str, object]) -> None:
+    """Set CP-SAT parameters on a SatParameters message from a plain dict (lists extend
+    repeated fields)."""
+    for key, value in params.items():
+        if isinstance(value, list | tuple):
+            getattr(message, key).extend(value)
+        else:
+            setattr(message, key, value)
+
+
 def _validate(config: Config) -> None:
     from ortools.sat import sat_parameters_pb2
 
@@ -304,11 +314,7 @@ def _validate(config: Config) -> None:
             if name not in known:
                 raise ValueError(f"{where}.{name}: not a CP-SAT parameter")
             try:
-                field = getattr(sat_parameters_pb2.SatParameters(), name)
-                if isinstance(value, list):
-                    field.extend(value)
-                else:
-                    setattr(sat_parameters_pb2.SatParameters(), name, value)
+                set_sat_parameters(sat_parameters_pb2.SatParameters(), {name: value})
             except (TypeError, ValueError, AttributeError) as error:
                 raise ValueError(f"{where}.{name}: {value!r} is not a valid value ({error})"
                                  ) from None

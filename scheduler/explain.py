@@ -27,7 +27,7 @@ from scheduler.model import BuiltModel, build_model
 from scheduler.pathways import Need
 from scheduler.problem import TENTHS, Problem
 from scheduler.programme import ProgrammeRow, Violation
-from scheduler.solve import solver_parameters
+from scheduler.solve import apply_parameters, solver_parameters
 
 RuleScope = tuple[str, str]  # (rule id, LA code / region / pool / "national")
 
@@ -278,8 +278,7 @@ def relaxed_plan(problem: Problem, conflicts: list[Conflict], time_limit: float 
                    + weight * (sum(1 - guards[k] for k in soft) + sum(missing))
                    + problem.config.weights.lending_day * sum(overflow))
     solver = cp_model.CpSolver()
-    for key, value in solver_parameters(problem, time_limit, seed).items():
-        setattr(solver.parameters, key, value)
+    apply_parameters(solver, solver_parameters(problem, time_limit, seed))
     status = solver.solve(model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return RelaxedPlan(solver.status_name(status), [], [], [])

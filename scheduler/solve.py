@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import ortools
 from ortools.sat.python import cp_model
 
+from scheduler.config import set_sat_parameters
 from scheduler.model import BuiltModel, build_model
 from scheduler.problem import Problem
 from scheduler.programme import ProgrammeRow
@@ -108,11 +109,7 @@ def solver_parameters(problem: Problem, time_limit: float | None = None,
 
 def apply_parameters(solver: cp_model.CpSolver, params: dict[str, object]) -> None:
     """Set CP-SAT parameters from a plain dict (lists extend repeated fields)."""
-    for key, value in params.items():
-        if isinstance(value, list | tuple):
-            getattr(solver.parameters, key).extend(value)
-        else:
-            setattr(solver.parameters, key, value)
+    set_sat_parameters(solver.parameters, params)
 
 
 def solve(problem: Problem, time_limit: float | None = None, seed: int | None = None,
@@ -193,6 +190,9 @@ def _solve_national(problem: Problem, time_limit: float | None, seed: int | None
                     explain_only: bool = False, explain: bool = True) -> Result:
     """The whole country as one model (explain_only: it is known to be infeasible; explain
     why, if ``explain``)."""
+    if explain_only and not explain:  # nothing to solve or explain: no model to build
+        return Result("INFEASIBLE", [], None, None, 0.0, None, 0.0, [],
+                      solver_parameters(problem, time_limit, seed), {})
     started = time.perf_counter()
     built = build_model(problem)
     build_time = time.perf_counter() - started

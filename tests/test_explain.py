@@ -3,6 +3,7 @@ plan relaxing it; a feasible plan gets its cost broken down by rule and event.""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -85,3 +86,13 @@ def test_score_breakdown_adds_up_to_the_objective(tiny: Path) -> None:
                                                       reverse=True)
     payers = {who for s in scores for who, _ in s.payers}
     assert any(who.startswith(("Alpha", "Beta", "Gamma")) for who in payers)
+
+
+def test_relaxed_plan_takes_list_valued_solver_parameters(tmp_path: Path) -> None:
+    problem = prepare(load_scenario(clash_scenario(tmp_path))).problem
+    problem.config = replace(problem.config, solver=replace(
+        problem.config.solver, parameters={"subsolvers": ["default_lp", "max_lp"]}))
+    conflicts, _ = find_conflicts(problem)
+    plan = relaxed_plan(problem, conflicts, time_limit=5)
+    assert plan.status in ("OPTIMAL", "FEASIBLE")
+    assert {(v.rule, v.la_code) for v in plan.violations} <= set(plan.relaxed)
