@@ -22,7 +22,8 @@ KIB = 1024
 def measured_run(args: list[str], timeout: float) -> dict[str, object]:
     """``python -m benchmarks.one_run ARGS --record FILE``: its record, plus
     ``peak_memory_mib``; a run that fails or passes ``timeout`` seconds is recorded as
-    status ERROR or TIMEOUT, with the end of its error output."""
+    status ERROR or TIMEOUT, with the end of its error output (and what its partial record
+    holds: the time and check of its first programme)."""
     with tempfile.TemporaryDirectory() as work:
         record, errors = Path(work) / "record.json", Path(work) / "stderr.txt"
         with errors.open("w") as stderr:
@@ -42,5 +43,6 @@ def measured_run(args: list[str], timeout: float) -> dict[str, object]:
             return {**json.loads(record.read_text()), "peak_memory_mib": peak}
         status_name = "TIMEOUT" if expired.is_set() else "ERROR"
         tail = errors.read_text(errors="replace").strip().splitlines()[-3:]
-        return {"status": status_name, "feasible": False, "peak_memory_mib": peak,
+        partial = json.loads(record.read_text()) if record.exists() else {}
+        return {**partial, "status": status_name, "feasible": False, "peak_memory_mib": peak,
                 "error": " | ".join(tail) or f"exit code {child.returncode}"}

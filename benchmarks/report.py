@@ -55,6 +55,9 @@ def summarise(records: list[Record]) -> list[Record]:
             "statuses": dict(Counter(r["status"] for r in solver)),
             "found": len(feasible),
             "first_feasible_seconds": _median(r.get("first_feasible_seconds") for r in solver),
+            "first_checked": sum(1 for r in solver if r.get("first_violations") is not None),
+            "first_violations": max((r["first_violations"] for r in solver
+                                     if r.get("first_violations") is not None), default=None),
             "solve_seconds": _median(r.get("solve_seconds") for r in feasible or solver),
             "gap": _median(r.get("gap") for r in feasible),
             "peak_memory_mib": _median(r["peak_memory_mib"] for r in solver),
@@ -112,13 +115,21 @@ def _outcome(row: Record) -> str:
     if row["statuses"].get("OPTIMAL") == row["runs"]:
         return f"optimal in {_seconds(row['solve_seconds'])} s"
     if row["gap"] is None:
-        return "no programme"
+        return ("stopped by the suite's timeout before its final programme"
+                if row["statuses"].get("TIMEOUT") else "no programme")
     return f"gap {100 * row['gap']:.2f} % at {_seconds(row['solve_seconds'])} s"
 
 
 def _first(row: Record) -> str:
+    """The median time to a first programme; where runs were stopped before the end, how
+    many of them had written and checked one."""
     found = _seconds(row["first_feasible_seconds"])
-    return found if row["found"] == row["runs"] else f"{found} ({row['found']}/{row['runs']} runs)"
+    if row["found"] == row["runs"]:
+        return found
+    if row["first_checked"]:
+        return (f"{found} ({row['first_checked']}/{row['runs']} runs wrote one, checked: "
+                f"{row['first_violations']} violations)")
+    return f"{found} ({row['found']}/{row['runs']} runs)"
 
 
 def _targets(settings: Settings, row: Record) -> str:
@@ -206,8 +217,10 @@ def markdown(settings: Settings, rows: list[Record], about: dict[str, str],
         *_quality_table(rows), "",
         "## How it is measured", "",
         "- first feasible: model build plus the solver's time to its first programme "
-        "(the baseline: its whole run); optimum or gap: build plus solve, wall-clock, and "
-        "the relative gap |objective - bound| / objective at the end.",
+        "(the baseline: its whole run); region by region, that first programme is the one "
+        "the regions start from, written and re-verified by the checker as soon as it exists, "
+        "so a run stopped later still reports it; optimum or gap: build plus solve, "
+        "wall-clock, and the relative gap |objective - bound| / objective at the end.",
         "- peak memory: the run's own maximum resident set (`os.wait4` rusage of its process; "
         "it includes Python, pandas and OR-Tools themselves).",
         "- every programme is written to programme.csv and re-verified from that file by the "

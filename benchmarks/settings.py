@@ -34,7 +34,8 @@ class Target:
         """Whether the medians of one instance and horizon meet the target."""
         if self.feasible_seconds is not None:
             first = row.get("first_feasible_seconds")
-            return first is not None and first < self.feasible_seconds
+            return (first is not None and first < self.feasible_seconds
+                    and not row.get("first_violations"))
         if self.memory_gib is not None:
             return row["peak_memory_mib"] < self.memory_gib * GIB_IN_MIB
         gap, seconds = row.get("gap"), row.get("solve_seconds")

@@ -210,6 +210,7 @@ class Solver:
     log_progress: bool
     decompose: bool
     parameters: dict[str, object]  # further CP-SAT parameters by name
+    regional_parameters: dict[str, object]  # CP-SAT parameters of the regional models
 
 
 @dataclass(frozen=True)
@@ -308,6 +309,7 @@ def _validate(config: Config) -> None:
 
     known = sat_parameters_pb2.SatParameters.DESCRIPTOR.fields_by_name
     for where, table in (("solver.parameters", config.solver.parameters),
+                         ("solver.regional_parameters", config.solver.regional_parameters),
                          ("scenario.local_solver_parameters",
                           config.scenario.local_solver_parameters)):
         for name, value in table.items():

@@ -10,7 +10,8 @@ cap) the regions are independent problems. So:
    days and people, and the days and people it may borrow. So the couplings hold.
 3. *Bound*: each region again without the JTAI quota and without the couplings: a
    relaxation, so the sum of these bounds is a lower bound on the national optimum. Its gap
-   to the programme's national cost is the gap we report.
+   to the programme's national cost is the gap we report. This step has 40 % of the time
+   limit and whatever step 2 did not use.
 4. *Check*: the combined programme is checked against the couplings (it meets them by
    construction); a region with no plan at all, or a breach, falls back to the national
    model, hinted with the combined programme.
@@ -28,21 +29,18 @@ from ortools.sat.python import cp_model
 from constraints.capacity import by_quarter, programme_load, row_load
 from constraints.jtai import jtai_targets, programme_year
 from scheduler.calendar import weeks_between
-from scheduler.context import Room, Scope
+from scheduler.context import Scope
 from scheduler.headcount import (
-    HEADS,
-    LEADS,
     free_people,
     programme_needs,
     row_needs,
     shortages_of,
 )
-from scheduler.model import build_model
+from scheduler.model import BuiltModel, build_model
 from scheduler.problem import Problem
 from scheduler.programme import ProgrammeRow
+from scheduler.rooms import Chosen, Ledger
 from scheduler.solve import WALL_GUARD, apply_parameters
-
-Chosen = dict[str, tuple[str, int]]  # need_id -> (kind, notice week)
 
 
 @dataclass
@@ -125,23 +123,23 @@ def jtai_room(problem: Problem, others: Chosen) -> dict[int, int]:
 
 def solve_region(problem: Problem, scope: Scope, params: dict[str, object],
                  hint: Chosen | None = None,
-                 report: Callable[[float, float, float], None] | None = None) -> RegionRun:
+                 report: Callable[[float, float, float], None] | None = None,
+                 rescue: tuple[Chosen, dict[str, object]] | None = None) -> RegionRun:
     """Build and solve one region's model; ``report(elapsed, objective, bound)`` on each
-    improving solution."""
+    improving solution. ``rescue`` (a plan, parameters): if the solve finds nothing, the
+    same model is solved again hinted with that plan."""
     built = build_model(problem, scope=scope)
-    for need_id, variables in built.context.x.items():
-        placed = hint.get(need_id) if hint else None
-        for key, var in variables.items():
-            if hint is not None:
-                built.model.add_hint(var, int(key == placed))
-    solver = cp_model.CpSolver()
-    apply_parameters(solver, params)
-    status = solver.status_name(solver.solve(built.model, _Callback(report)))
+    solver, status = _solve_hinted(built, params, hint, report)
+    wall, deterministic = solver.wall_time, solver.response_proto.deterministic_time
+    if status == "UNKNOWN" and rescue:
+        solver, status = _solve_hinted(built, rescue[1], rescue[0], report)
+        wall += solver.wall_time
+        deterministic += solver.response_proto.deterministic_time
     proto = built.model.proto
     size = {"variables": len(proto.variables), "constraints": len(proto.constraints),
             "placement_booleans": sum(len(v) for v in built.context.x.values())}
-    run = RegionRun(scope.region or "national", status, 0.0, 0.0, {}, [], solver.wall_time,
-                    size, solver.response_proto.deterministic_time)
+    run = RegionRun(scope.region or "national", status, 0.0, 0.0, {}, [], wall, size,
+                    deterministic)
     if status in ("OPTIMAL", "FEASIBLE", "UNKNOWN"):
         run.bound = solver.best_objective_bound
     if run.feasible:
@@ -151,6 +149,22 @@ def solve_region(problem: Problem, scope: Scope, params: dict[str, object],
         run.costs = [(p.rule, p.subject, p.weight * int(solver.value(p.expr)))
                      for p in built.penalties if p.weight]
     return run
+
+
+def _solve_hinted(built: BuiltModel, params: dict[str, object], hint: Chosen | None,
+                  report: Callable[[float, float, float], None] | None
+                  ) -> tuple[cp_model.CpSolver, str]:
+    """Solve the built model, hinted with ``hint`` (every placement Boolean) if given; the
+    solver and its status name."""
+    built.model.clear_hints()
+    if hint is not None:
+        for need_id, variables in built.context.x.items():
+            placed = hint.get(need_id)
+            for key, var in variables.items():
+                built.model.add_hint(var, int(key == placed))
+    solver = cp_model.CpSolver()
+    apply_parameters(solver, params)
+    return solver, solver.status_name(solver.solve(built.model, _Callback(report)))
 
 
 def _rows_of(problem: Problem, chosen: Chosen, regions: set[str]) -> list[ProgrammeRow]:
@@ -221,46 +235,6 @@ def _regions_using(problem: Problem, rows: list[ProgrammeRow], role: str, weeks:
             if pool == role and (w in weeks or problem.weeks.quarter_key(w) in quarters)}
 
 
-def rooms(problem: Problem, chosen: Chosen, region: str
-          ) -> tuple[dict[str, Room], Room, dict[str, list[int]]]:
-    """What the rest of the country leaves a region: pool days, and spare regional days it
-    may borrow, per week and per quarter; pool people and spare people (and leads) per day."""
-    others = set(problem.dataset.regions) - {region}
-    rows = _rows_of(problem, chosen, others)
-    regional, pools = programme_load(problem, rows)
-    weeks = range(problem.horizon_weeks)
-    pool_room: dict[str, Room] = {}
-    for role in problem.config.capacity.pool_roles:
-        load = pools.get(role, {})
-        quarter_load = by_quarter(problem, load)
-        pool_room[role] = (
-            [problem.pool_capacity[role][w] - load.get(w, 0) for w in weeks],
-            {q: cap - quarter_load.get(q, 0)
-             for q, cap in problem.pool_quarter_capacity[role].items()})
-    spare_w = [sum(problem.regional_capacity[r][w] - regional.get(r, {}).get(w, 0)
-                   for r in others) for w in weeks]
-    quarter_loads = {r: by_quarter(problem, regional.get(r, {})) for r in others}
-    spare_q = {q: sum(problem.regional_quarter_capacity[r][q] - quarter_loads[r].get(q, 0)
-                      for r in others)
-               for q in problem.regional_quarter_capacity[region]}
-    # not clamped at 0: where the others borrow more than they have spare, this region
-    # must lend them the rest (the national sums hold)
-    return pool_room, (spare_w, spare_q), _day_room(problem, rows, others)
-
-
-def _day_room(problem: Problem, rows: list[ProgrammeRow], others: set[str]
-              ) -> dict[str, list[int]]:
-    """Per day: pool people the other regions leave, and people and leads they have spare."""
-    free, needed = free_people(problem), programme_needs(problem, rows)
-    days = range(7 * problem.horizon_weeks)
-    room = {role: [free[(role, "")][d] - needed.get((role, ""), {}).get(d, 0) for d in days]
-            for role in problem.config.capacity.pool_roles}
-    for what in (HEADS, LEADS):
-        room[what] = [sum(free[(r, what)][d] - needed.get((r, what), {}).get(d, 0)
-                          for r in others) for d in days]
-    return room
-
-
 @dataclass
 class Decomposed:
     """The combined programme and what the decomposition measured."""
@@ -298,9 +272,12 @@ def chosen_from_rows(problem: Problem, rows: list[ProgrammeRow]) -> Chosen:
 
 def decompose(problem: Problem, params: dict[str, object], time_limit: float,
               report: Callable[[str, float, float, float], None] | None = None,
-              hint: Chosen | None = None) -> Decomposed:
+              hint: Chosen | None = None,
+              first_programme: Callable[[list[ProgrammeRow]], None] | None = None
+              ) -> Decomposed:
     """Solve region by region (see the module docstring). ``report(scope, elapsed,
-    objective, bound)`` is called as solutions improve."""
+    objective, bound)`` is called as solutions improve, ``first_programme(rows)`` with the
+    baseline planner's programme once it is found."""
     from scheduler.baseline import plan_baseline
 
     started = time.perf_counter()
@@ -316,16 +293,12 @@ def decompose(problem: Problem, params: dict[str, object], time_limit: float,
         if greedy.feasible:
             hint = chosen_from_rows(problem, greedy.rows)
             first_time = time.perf_counter() - started
+            if first_programme:
+                first_programme(greedy.rows)
 
     def limited(region: str, share: float, seconds: float | None = None) -> dict[str, object]:
         seconds = seconds or max(1.0, time_limit * share * weight[region] / total)
-        changed = dict(params)
-        if "max_deterministic_time" in changed:
-            changed.update(max_deterministic_time=seconds,
-                           max_time_in_seconds=WALL_GUARD * seconds)
-        else:
-            changed["max_time_in_seconds"] = seconds
-        return changed
+        return with_limit(params, seconds)
 
     home = {n.need_id: problem.region_of(n.la_code) for n in problem.needs}
     by_region = {r: {k: v for k, v in (hint or {}).items() if home[k] == r} for r in regions}
@@ -337,10 +310,18 @@ def decompose(problem: Problem, params: dict[str, object], time_limit: float,
         room and rescues it if its model finds nothing better."""
         done: dict[str, RegionRun] = {}
         current = dict(hint or {})
+        ledger = Ledger(problem, current)
         budget, weight_left = time_limit * share, total
+        # at least a second each, or an equal share where there are too many regions for
+        # that (measured at 90 regions: the stage took 3 times its budget)
+        least = min(1.0, budget / len(regions))
         # smallest first: what a region proves early is left to the larger ones
         for region in sorted(regions, key=lambda r: (weight[r], r)):
-            seconds = max(1.0, budget * weight[region] / weight_left)
+            seconds = max(least, budget * weight[region] / weight_left)
+            # under a second, a cold solve mostly finds nothing (measured at 90 regions:
+            # a third of them) and a second solve from the first plan follows: start there
+            start = hints.get(region) or (by_region[region] if quota and seconds < 1.0
+                                          else None)
             weight_left -= weight[region]
 
             def progress(elapsed: float, objective: float, bound: float,
@@ -348,30 +329,33 @@ def decompose(problem: Problem, params: dict[str, object], time_limit: float,
                 if report:
                     report(region, time.perf_counter() - started, objective, bound)
 
-            def within(plan: Chosen, region: str = region) -> Scope:
-                """The region's scope inside the room the rest of ``plan`` leaves."""
+            def within(plan: Chosen, ledger: Ledger, region: str = region) -> Scope:
+                """The region's scope inside the room the rest of ``plan`` (its load
+                kept in ``ledger``) leaves."""
                 others = {k: v for k, v in plan.items() if home[k] != region}
                 return Scope(region, jtai_room(problem, others) if hint else quotas[region],
-                             *rooms(problem, others, region))
+                             *ledger.room(region))
 
-            scope = within(current) if quota else Scope(region, None)
+            scope = within(current, ledger) if quota else Scope(region, None)
+            rescue = (by_region[region], limited(region, 0.2)) if (
+                quota and by_region[region]) else None
             run = solve_region(problem, scope, limited(region, share, seconds),
-                               hints.get(region), progress)
+                               start, progress, rescue)
             budget -= run.deterministic_time
-            if quota and run.status == "UNKNOWN" and by_region[region]:
-                run = solve_region(problem, scope, limited(region, 0.2), by_region[region])
             ahead = {k for k in current if home[k] not in done and home[k] != region}
             if quota and run.status == "INFEASIBLE" and ahead:
                 # the first plan (a re-plan's hint, with weeks now forbidden) of the regions
                 # still to come holds what this one needs: they will fit around it instead
                 current = {k: v for k, v in current.items() if k not in ahead}
-                run = solve_region(problem, within(current), limited(region, share, seconds),
-                                   hints.get(region), progress)
+                ledger = Ledger(problem, current)
+                run = solve_region(problem, within(current, ledger),
+                                   limited(region, share, seconds), start, progress, rescue)
             done[region] = run
             if run.status == "INFEASIBLE":
                 break
             current = {k: v for k, v in current.items() if home[k] != region}
             current.update(run.chosen)
+            ledger.replace(region, run.chosen)
         return {region: done[region] for region in regions if region in done}
 
     # Measured: a cold regional solve finds far better plans than one hinted with the
@@ -387,7 +371,10 @@ def decompose(problem: Problem, params: dict[str, object], time_limit: float,
         raise CouplingError([r for r, run in best.items() if not run.feasible])
     if first_time is None:
         first_time = time.perf_counter() - started
-    relaxed = run_all(0.4, {r: run.chosen for r, run in best.items()}, False)
+    # the bound gets 40 % of the time, and what the programme left unused
+    used = sum(run.deterministic_time for run in best.values())
+    relaxed = run_all(max(0.4, 1 - used / time_limit),
+                      {r: run.chosen for r, run in best.items()}, False)
     bound = sum(run.bound for run in relaxed.values())
     chosen = {k: v for run in best.values() for k, v in run.chosen.items()}
     breaches = coupling_breaches(problem, chosen)
@@ -399,6 +386,17 @@ def decompose(problem: Problem, params: dict[str, object], time_limit: float,
         report("national", time.perf_counter() - started, objective, bound)
     runs = list(best.values()) + list(relaxed.values())
     return Decomposed(chosen, objective, bound, costs, first_time, runs)
+
+
+def with_limit(params: dict[str, object], seconds: float) -> dict[str, object]:
+    """``params`` with their time limit (deterministic, or else wall-clock) set to
+    ``seconds``."""
+    changed = dict(params)
+    if "max_deterministic_time" in changed:
+        changed.update(max_deterministic_time=seconds, max_time_in_seconds=WALL_GUARD * seconds)
+    else:
+        changed["max_time_in_seconds"] = seconds
+    return changed
 
 
 class CouplingError(Exception):

@@ -88,8 +88,10 @@ WALL_GUARD = 30
 
 
 def solver_parameters(problem: Problem, time_limit: float | None = None,
-                      seed: int | None = None) -> dict[str, object]:
-    """The CP-SAT parameters a run uses (recorded in run.json)."""
+                      seed: int | None = None, regional: bool = False) -> dict[str, object]:
+    """The CP-SAT parameters a run uses (recorded in run.json); ``regional``: those of the
+    regional models of the decomposition (solver.regional_parameters under
+    solver.parameters)."""
     s = problem.config.solver
     limit = s.time_limit_seconds if time_limit is None else time_limit
     params: dict[str, object] = {
@@ -103,6 +105,8 @@ def solver_parameters(problem: Problem, time_limit: float | None = None,
                       max_time_in_seconds=limit * WALL_GUARD)
     else:
         params["max_time_in_seconds"] = limit
+    if regional:
+        params.update(s.regional_parameters)
     params.update(s.parameters)
     return params
 
@@ -115,25 +119,30 @@ def apply_parameters(solver: cp_model.CpSolver, params: dict[str, object]) -> No
 def solve(problem: Problem, time_limit: float | None = None, seed: int | None = None,
           report: Callable[[Progress], None] | None = None,
           hint: dict[tuple[str, str, int], int] | None = None,
-          national_fallback: bool = True, explain: bool = True) -> Result:
+          national_fallback: bool = True, explain: bool = True,
+          first_programme: Callable[[list[ProgrammeRow]], None] | None = None) -> Result:
     """Solve the programme: region by region where configured (scheduler/decompose.py),
     else (or if the regions cannot be fitted to the national couplings, unless
     ``national_fallback`` is off: then UNKNOWN) as one model; explain it if it is
-    infeasible (unless ``explain`` is off: a caller that explains it itself)."""
+    infeasible (unless ``explain`` is off: a caller that explains it itself). Region by
+    region, ``first_programme`` is given the complete programme the regions start from as
+    soon as it exists (before any solving)."""
     if problem.config.solver.decompose and len(problem.dataset.regions) > 1:
         return _solve_by_region(problem, time_limit, seed, report, hint, national_fallback,
-                                explain)
+                                explain, first_programme)
     return _solve_national(problem, time_limit, seed, report, hint, explain=explain)
 
 
 def _solve_by_region(problem: Problem, time_limit: float | None, seed: int | None,
                      report: Callable[[Progress], None] | None,
                      hint: dict[tuple[str, str, int], int] | None,
-                     national_fallback: bool = True, explain: bool = True) -> Result:
+                     national_fallback: bool = True, explain: bool = True,
+                     first_programme: Callable[[list[ProgrammeRow]], None] | None = None
+                     ) -> Result:
     from scheduler.decompose import CouplingError, decompose
 
     started = time.perf_counter()
-    params = solver_parameters(problem, time_limit, seed)
+    params = solver_parameters(problem, time_limit, seed, regional=True)
     limit = problem.config.solver.time_limit_seconds if time_limit is None else time_limit
     chosen_hint = {need_id: (kind, week) for (need_id, kind, week), on in (hint or {}).items()
                    if on}
@@ -143,7 +152,8 @@ def _solve_by_region(problem: Problem, time_limit: float | None, seed: int | Non
             report(Progress(elapsed, objective, bound, scope))
 
     try:
-        found = decompose(problem, params, limit, progress, chosen_hint or None)
+        found = decompose(problem, params, limit, progress, chosen_hint or None,
+                          first_programme)
     except CouplingError as failed:
         if not national_fallback:
             return Result("UNKNOWN", [], None, None, time.perf_counter() - started, None, 0.0,

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from scheduler.calendar import weeks_between
-from scheduler.check import check_file
+from scheduler.check import check_file, check_rows
 from scheduler.config import load_config
 from scheduler.decompose import coupling_breaches, jtai_quotas
 from scheduler.export import write_outputs
@@ -33,8 +33,28 @@ def problem(tmp_path_factory: pytest.TempPathFactory) -> Problem:
 
 
 @pytest.fixture(scope="module")
-def regional(problem: Problem):
-    return solve(problem)
+def solved(problem: Problem):
+    """The regional solve, and the first programmes it handed over before solving."""
+    firsts: list = []
+    return solve(problem, first_programme=firsts.append), firsts
+
+
+@pytest.fixture(scope="module")
+def regional(solved):
+    return solved[0]
+
+
+def test_first_programme_is_complete_and_passes_the_checker(problem, solved, tmp_path):
+    """The programme the regions start from is handed over once, complete and valid, so a
+    run stopped later still has one."""
+    from scheduler.programme import read_programme_csv, write_programme_csv
+
+    _, firsts = solved
+    assert len(firsts) == 1
+    write_programme_csv(firsts[0], tmp_path / "first.csv")
+    assert check_rows(problem, read_programme_csv(tmp_path / "first.csv")) == []
+    placed = {row.need_id for row in firsts[0]}
+    assert {n.need_id for n in problem.needs if n.mandatory} <= placed
 
 
 def test_regional_programme_passes_the_independent_checker(problem, regional, tmp_path):
@@ -79,3 +99,55 @@ def test_jtai_quotas_share_the_free_slots(problem):
     targets = problem.config.jtai.slots_per_year
     for year in range(2):
         assert sum(q.get(year, 0) for q in quotas.values()) <= targets
+
+
+def _recounted_room(problem: Problem, plan: dict, region: str):
+    """A region's room recounted from every other region's rows (what the ledger keeps as
+    running totals)."""
+    from constraints.capacity import by_quarter, fixed_rows, programme_load
+    from scheduler.export import event_row
+    from scheduler.headcount import HEADS, LEADS, free_people, programme_needs
+
+    rows = [event_row(problem, k, kind, week) for k, (kind, week) in plan.items()]
+    rows = [r for r in rows + fixed_rows(problem) if r.region != region]
+    others = set(problem.dataset.regions) - {region}
+    regional, pools = programme_load(problem, rows)
+    weeks, days = range(problem.horizon_weeks), range(7 * problem.horizon_weeks)
+    pool_room = {}
+    for role in problem.config.capacity.pool_roles:
+        quarter = by_quarter(problem, pools.get(role, {}))
+        pool_room[role] = ([problem.pool_capacity[role][w] - pools.get(role, {}).get(w, 0)
+                            for w in weeks],
+                           {q: cap - quarter.get(q, 0)
+                            for q, cap in problem.pool_quarter_capacity[role].items()})
+    spare_w = [sum(problem.regional_capacity[r][w] - regional.get(r, {}).get(w, 0)
+                   for r in others) for w in weeks]
+    spare_q = {q: sum(problem.regional_quarter_capacity[r][q]
+                      - by_quarter(problem, regional.get(r, {})).get(q, 0) for r in others)
+               for q in problem.regional_quarter_capacity[region]}
+    free, needed = free_people(problem), programme_needs(problem, rows)
+    day_room = {role: [free[(role, "")][d] - needed.get((role, ""), {}).get(d, 0)
+                       for d in days] for role in problem.config.capacity.pool_roles}
+    for what in (HEADS, LEADS):
+        day_room[what] = [sum(free[(r, what)][d] - needed.get((r, what), {}).get(d, 0)
+                              for r in others) for d in days]
+    return pool_room, (spare_w, spare_q), day_room
+
+
+def test_ledger_room_is_the_room_recounted_from_the_other_regions(problem, regional):
+    """The running totals give each region what a recount of everyone else's events
+    gives, before and after a region's plan is replaced."""
+    from scheduler.decompose import chosen_from_rows
+    from scheduler.rooms import Ledger
+
+    plan = chosen_from_rows(problem, regional.rows)
+    ledger = Ledger(problem, plan)
+    for region in sorted(problem.dataset.regions):
+        assert ledger.room(region) == _recounted_room(problem, plan, region)
+    first = sorted(problem.dataset.regions)[0]
+    moved = {k: (kind, week + 1) for k, (kind, week) in plan.items()
+             if problem.region_of(problem.need_by_id[k].la_code) == first}
+    ledger.replace(first, moved)
+    plan = {**plan, **moved}
+    for region in sorted(problem.dataset.regions):
+        assert ledger.room(region) == _recounted_room(problem, plan, region)
