@@ -77,3 +77,25 @@ def test_bad_options_exit_2(tmp_path: Path) -> None:
         assert outcome.exit_code == 2, option
         assert "Traceback" not in outcome.output
     assert not (tmp_path / "results.md").exists()
+
+
+def test_a_stopped_run_reports_its_checked_first_programme() -> None:
+    """A run stopped by the timeout after its first programme was written and checked
+    counts for the time-to-first-programme target only if the checker passed it."""
+    from benchmarks.report import _first, _outcome, summarise
+    from benchmarks.settings import Target
+
+    where = {"instance": "10", "label": "synthetic 10x", "weeks": 156}
+    baseline = {**where, "planner": "baseline", "seed": 0, "status": "FEASIBLE",
+                "feasible": True, "peak_memory_mib": 200.0}
+    stopped = {**where, "planner": "solver", "seed": 0, "status": "TIMEOUT", "feasible": False,
+               "peak_memory_mib": 500.0, "first_feasible_seconds": 15.0,
+               "first_violations": 0, "error": "exit code -9"}
+    target = Target("10", [156], "feasible in < 120 s", feasible_seconds=120)
+    row = summarise([baseline, stopped])[0]
+    assert "1/1 runs wrote one, checked: 0 violations" in _first(row)
+    assert "timeout" in _outcome(row)
+    assert target.met(row)
+    row = summarise([baseline, {**stopped, "first_violations": 3}])[0]
+    assert not target.met(row)
+    assert not target.met(summarise([baseline, {**stopped, "first_feasible_seconds": 130.0}])[0])

@@ -151,3 +151,37 @@ def test_ledger_room_is_the_room_recounted_from_the_other_regions(problem, regio
     plan = {**plan, **moved}
     for region in sorted(problem.dataset.regions):
         assert ledger.room(region) == _recounted_room(problem, plan, region)
+
+
+def test_a_region_that_finds_nothing_is_rescued_from_its_first_plan(problem):
+    """A regional solve that ends with nothing is solved again on the same model, hinted
+    with the region's first plan (the baseline planner's), and keeps a complete plan."""
+    from scheduler.baseline import plan_baseline
+    from scheduler.context import Scope
+    from scheduler.decompose import chosen_from_rows, solve_region, with_limit
+    from scheduler.solve import solver_parameters
+
+    region = sorted(problem.dataset.regions)[0]
+    ours = {n.need_id for n in problem.needs if problem.region_of(n.la_code) == region}
+    first = {k: v for k, v in chosen_from_rows(problem, plan_baseline(problem).rows).items()
+             if k in ours}
+    params = solver_parameters(problem, regional=True)
+    nothing = with_limit(params, 1e-9)  # stops before any solution
+    assert solve_region(problem, Scope(region, None), nothing).status == "UNKNOWN"
+    run = solve_region(problem, Scope(region, None), nothing,
+                       rescue=(first, with_limit(params, 5.0)))
+    assert run.feasible
+    mandatory = {n.need_id for n in problem.needs if n.mandatory and n.need_id in ours}
+    assert mandatory <= set(run.chosen) <= ours
+
+
+def test_under_a_second_per_region_the_regions_start_from_their_first_plan(problem, tmp_path):
+    """With less than a second of deterministic time per region, each region starts from
+    its first plan: the combined programme is still complete and passes the checker."""
+    result = solve(problem, time_limit=1.0)
+    assert result.parameters["method"] == "regional decomposition"
+    assert result.feasible
+    write_outputs(problem, result, tmp_path, [])
+    assert check_file(problem, tmp_path / "programme.csv") == []
+    placed = {row.need_id for row in result.rows}
+    assert {n.need_id for n in problem.needs if n.mandatory} <= placed
