@@ -310,7 +310,7 @@ def decompose(problem: Problem, params: dict[str, object], time_limit: float,
         room and rescues it if its model finds nothing better."""
         done: dict[str, RegionRun] = {}
         current = dict(hint or {})
-        ledger = Ledger(problem, current)
+        ledger = Ledger(problem, current) if quota else None  # the others' load
         budget, weight_left = time_limit * share, total
         # at least a second each, or an equal share where there are too many regions for
         # that (measured at 90 regions: the stage took 3 times its budget)
@@ -336,7 +336,7 @@ def decompose(problem: Problem, params: dict[str, object], time_limit: float,
                 return Scope(region, jtai_room(problem, others) if hint else quotas[region],
                              *ledger.room(region))
 
-            scope = within(current, ledger) if quota else Scope(region, None)
+            scope = within(current, ledger) if ledger else Scope(region, None)
             rescue = (by_region[region], limited(region, 0.2)) if (
                 quota and by_region[region]) else None
             run = solve_region(problem, scope, limited(region, share, seconds),
@@ -355,7 +355,8 @@ def decompose(problem: Problem, params: dict[str, object], time_limit: float,
                 break
             current = {k: v for k, v in current.items() if home[k] != region}
             current.update(run.chosen)
-            ledger.replace(region, run.chosen)
+            if ledger:
+                ledger.replace(region, run.chosen)
         return {region: done[region] for region in regions if region in done}
 
     # Measured: a cold regional solve finds far better plans than one hinted with the

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from constraints.capacity import fixed_rows, row_load
+from constraints.capacity import by_quarter, fixed_rows, programme_load
 from scheduler.context import Room
 from scheduler.export import event_row
-from scheduler.headcount import HEADS, LEADS, free_people, row_needs
+from scheduler.headcount import HEADS, LEADS, free_people, programme_needs
 from scheduler.problem import Problem
 from scheduler.programme import ProgrammeRow
 
@@ -87,33 +87,20 @@ class Ledger:
     def _by_quarter(self, weekly: list[int], capacity: dict[tuple[int, int], int]
                     ) -> dict[tuple[int, int], int]:
         """Capacity less the weekly load summed by quarter."""
-        used: dict[tuple[int, int], int] = defaultdict(int)
-        for week, tenths in enumerate(weekly):
-            used[self.problem.weeks.quarter_key(week)] += tenths
-        return {q: cap - used[q] for q, cap in capacity.items()}
+        used = by_quarter(self.problem, dict(enumerate(weekly)))
+        return {q: cap - used.get(q, 0) for q, cap in capacity.items()}
 
     def _load(self, region: str, plan: Chosen) -> Vectors:
-        """The load of the region's plan and fixed events (as programme_load and
-        programme_needs count them)."""
+        """The load of the region's plan and fixed events, as `programme_load` and
+        `programme_needs` count it, as vectors over the horizon's weeks and days."""
         rows = [event_row(self.problem, need_id, kind, week)
                 for need_id, (kind, week) in plan.items()] + self.fixed[region]
-        vectors: Vectors = {}
-
-        def add(key: tuple[str, str], at: int, amount: int) -> None:
-            size = self.weeks if key[0] == "week" else self.days
-            if 0 <= at < size:
-                vectors.setdefault(key, [0] * size)[at] += amount
-
-        for row in rows:
-            own, pools = row_load(self.problem, row)
-            for week, tenths in own.items():
-                add(OWN, week, tenths)
-            for (role, week), tenths in pools.items():
-                add(("week", role), week, tenths)
-            needs = row_needs(self.problem, row)
-            for what, by_day in [*needs.regional.items(), *needs.pools.items()]:
-                for day, count in by_day.items():
-                    add(("day", what), day, count)
+        regional, pools = programme_load(self.problem, rows)
+        vectors = {OWN: _vector(regional.get(region, {}), self.weeks)}
+        vectors.update({("week", role): _vector(load, self.weeks)
+                        for role, load in pools.items()})
+        vectors.update({("day", what or group): _vector(by_day, self.days)
+                        for (group, what), by_day in programme_needs(self.problem, rows).items()})
         return vectors
 
     def _add(self, vectors: Vectors, sign: int) -> None:
@@ -121,3 +108,7 @@ class Ledger:
             total = self.total.setdefault(key, [0] * len(values))
             for i, value in enumerate(values):
                 total[i] += sign * value
+
+
+def _vector(by_index: dict[int, int], size: int) -> list[int]:
+    return [by_index.get(i, 0) for i in range(size)]
