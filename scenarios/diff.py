@@ -3,15 +3,15 @@ unchanged, with the edit or rule that forced the change."""
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date
 from typing import Any
-
-import pandas as pd
 
 from constraints import FAMILIES
 from scenarios.replan import Prepared
 from scheduler.calendar import weeks_between
 from scheduler.programme import ProgrammeRow
+from scheduler.tables import Record, markdown
 
 DIFF_COLUMNS = ("change", "la_code", "la_name", "event_id", "kind", "from_start", "to_start",
                 "weeks_moved", "reason")
@@ -99,14 +99,14 @@ class _Reasons:
 
 
 def _record(change: str, row: ProgrammeRow, base: date | None, new: date | None,
-            reason: str) -> dict[str, Any]:
+            reason: str) -> Record:
     moved = weeks_between(base, new) if base and new else None
     return {"change": change, "la_code": row.la_code, "la_name": row.la_name,
             "event_id": row.event_id, "kind": row.event, "from_start": base, "to_start": new,
             "weeks_moved": moved, "reason": reason}
 
 
-def diff_programmes(prepared: Prepared, rows: list[ProgrammeRow]) -> pd.DataFrame:
+def diff_programmes(prepared: Prepared, rows: list[ProgrammeRow]) -> list[Record]:
     """One row per event of either programme (DIFF_COLUMNS), baseline order then new ones."""
     reasons = _Reasons(prepared)
     renamed = prepared.workspace.renamed
@@ -130,15 +130,15 @@ def diff_programmes(prepared: Prepared, rows: list[ProgrammeRow]) -> pd.DataFram
         if key not in seen:
             records.append(_record("added", new, None, new.fieldwork_start,
                                    reasons("added", key, None, new)))
-    return pd.DataFrame.from_records(records, columns=list(DIFF_COLUMNS))
+    return records
 
 
-def change_counts(diff: pd.DataFrame) -> dict[str, int]:
-    counts = diff["change"].value_counts()
-    return {change: int(counts.get(change, 0)) for change in CHANGES}
+def change_counts(diff: list[Record]) -> dict[str, int]:
+    counts = Counter(record["change"] for record in diff)
+    return {change: counts[change] for change in CHANGES}
 
 
-def diff_markdown(prepared: Prepared, diff: pd.DataFrame, kpis: dict[str, Any]) -> str:
+def diff_markdown(prepared: Prepared, diff: list[Record], kpis: dict[str, Any]) -> str:
     """diff.md: the scenario, its edits, what changed and why, and the KPI deltas."""
     s = prepared.scenario
     lines = [f"# Scenario: {s.name}", ""] + ([s.description, ""] if s.description else [])
@@ -149,8 +149,8 @@ def diff_markdown(prepared: Prepared, diff: pd.DataFrame, kpis: dict[str, Any]) 
               for e in s.edits] or ["None."]
     counts = change_counts(diff)
     lines += ["", "## Changes", "", " | ".join(f"{k}: {v}" for k, v in counts.items()), ""]
-    changed = diff[diff["change"] != "unchanged"]
-    lines.append(changed.to_markdown(index=False) if len(changed) else "No event changes.")
+    changed = [record for record in diff if record["change"] != "unchanged"]
+    lines.append(markdown(changed, DIFF_COLUMNS) if changed else "No event changes.")
     lines += ["", "## Headline figures (scenario minus baseline)", "",
               "| figure | baseline | scenario | change |", "|---|---|---|---|"]
     for key, value in kpis["scenario"].items():

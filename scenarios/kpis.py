@@ -27,10 +27,9 @@ def programme_kpis(problem: Problem, rows: list[ProgrammeRow]) -> dict[str, Any]
         "overdue_las": len({r.la_code for r in rows if r.status == "overdue"}),
         "window_slack_weeks_mean": round(mean(slack), 2) if slack else None,
         "window_slack_weeks_min": min(slack) if slack else None,
-        "lending_days": round(float(use["days borrowed"].sum()), 1) if len(use) else 0.0,
+        "lending_days": round(sum(r["days borrowed"] for r in use), 1),
         "events_with_lending": sum(1 for r in by_capacity if r.lent_from),
-        "capacity_use_percent": dict(zip(use["region"], use["use of share %"], strict=True))
-        if len(use) else {},
+        "capacity_use_percent": {r["region"]: r["use of share %"] for r in use},
     }
 
 

@@ -14,10 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 from constraints.stability import mark_status
-from scenarios.diff import change_counts, diff_markdown, diff_programmes
+from scenarios.diff import DIFF_COLUMNS, change_counts, diff_markdown, diff_programmes
 from scenarios.kpis import kpi_deltas, programme_kpis
 from scenarios.local import anchor_unedited, freeze_untouched
 from scenarios.replan import Prepared, prepare
@@ -38,6 +36,7 @@ from scheduler.io import write_atomically, write_text_atomically
 from scheduler.problem import Placement, Problem
 from scheduler.programme import Violation, write_programme_csv
 from scheduler.solve import Progress, Result, solve
+from scheduler.tables import Record, write_csv
 
 FEASIBLE_FILES = ("programme.csv", "programme.xlsx", "summary.md", "diff.csv", "diff.md",
                   "score.md")
@@ -52,7 +51,7 @@ class ScenarioOutcome:
     out_dir: Path
     result: Result
     violations: list[Violation]  # the independent checker on the written programme
-    diff: pd.DataFrame | None  # None without a baseline
+    diff: list[Record] | None  # diff.csv's rows (DIFF_COLUMNS); None without a baseline
     kpis: dict[str, Any]
     explanation: list[str]
     relaxed: RelaxedPlan | None
@@ -68,10 +67,6 @@ class ScenarioOutcome:
         return self.result.feasible
 
 
-def _write_csv(path: Path, frame: pd.DataFrame) -> None:
-    write_atomically(path, lambda tmp: frame.to_csv(tmp, index=False))
-
-
 def _clear(out_dir: Path, names: tuple[str, ...]) -> None:
     """Outputs of an earlier run of the other outcome must not be left to mislead."""
     for name in names:
@@ -79,7 +74,7 @@ def _clear(out_dir: Path, names: tuple[str, ...]) -> None:
 
 
 def _feasible(prepared: Prepared, result: Result, out_dir: Path
-              ) -> tuple[list[Violation], pd.DataFrame | None, dict[str, Any], list[Path]]:
+              ) -> tuple[list[Violation], list[Record] | None, dict[str, Any], list[Path]]:
     problem = prepared.problem
     violations = check_file(problem, out_dir / "programme.csv")
     scenario_kpis = programme_kpis(problem, result.rows)
@@ -93,7 +88,7 @@ def _feasible(prepared: Prepared, result: Result, out_dir: Path
             "baseline": base_kpis, "scenario": scenario_kpis,
             "delta": kpi_deltas(base_kpis, scenario_kpis) if base_kpis else None}
     if diff is not None:
-        _write_csv(out_dir / "diff.csv", diff)
+        write_csv(out_dir / "diff.csv", diff, DIFF_COLUMNS)
         write_text_atomically(out_dir / "diff.md", diff_markdown(prepared, diff, kpis))
         written += [out_dir / "diff.csv", out_dir / "diff.md"]
     scores = score_breakdown(problem, result.costs)

@@ -60,7 +60,8 @@ class ModelContext:
     x: dict[str, dict[tuple[str, int], cp_model.IntVar]] = field(default_factory=dict)
     present: dict[str, cp_model.LinearExprT] = field(default_factory=dict)
     guards: dict[tuple[str, str], cp_model.IntVar] = field(default_factory=dict)
-    # week -> rules excluding it, for each (need, kind); only the weeks considered
+    # week -> rules excluding it, for each (need, kind); only the weeks considered (all the
+    # rules in explain mode, else the first that excludes it: scheduler/model.py)
     exclusions: dict[tuple[str, str], dict[int, list[str]]] = field(default_factory=dict)
     # (region, week) -> whole inspector-days the region borrows that week (R-LEND)
     borrowed: dict[tuple[str, int], cp_model.IntVar] = field(default_factory=dict)

@@ -7,11 +7,12 @@ import json
 from collections import Counter, defaultdict
 from pathlib import Path
 
-import pandas as pd
+import xlsxwriter
 
 from scheduler.io import write_atomically, write_text_atomically
 from scheduler.problem import TENTHS, Problem
 from scheduler.programme import ProgrammeRow, write_programme_csv
+from scheduler.tables import Record, crosstab, markdown, write_sheet
 
 KIND_NAMES = {"STD": "standard inspection", "SHT": "short inspection", "FV": "focused visit",
               "MV": "monitoring visit", "JTAI": "JTAI", "AEM": "annual engagement meeting"}
@@ -83,48 +84,34 @@ def attribute_lending(problem: Problem, rows: list[ProgrammeRow]) -> list[Progra
             for row in rows]
 
 
-def _frame(rows: list[ProgrammeRow]) -> pd.DataFrame:
-    return pd.DataFrame([row.as_csv() for row in rows])
-
-
-def write_xlsx(rows: list[ProgrammeRow], path: Path,
-               extra: dict[str, pd.DataFrame] | None = None) -> None:
-    """One sheet per region and a national summary (then any ``extra`` sheets)."""
-    frame = _frame(rows)
-
+def write_xlsx(rows: list[ProgrammeRow], path: Path, extra: dict | None = None) -> None:
+    """One sheet per region and a national summary (then any ``extra`` sheets: pandas
+    DataFrames by name)."""
     def write(tmp: Path) -> None:
-        with pd.ExcelWriter(tmp, engine="xlsxwriter") as writer:
-            summary = (frame.groupby(["region", "event"]).size().unstack(fill_value=0)
-                       if len(frame) else pd.DataFrame())
-            summary.to_excel(writer, sheet_name="National summary")
-            for region, part in frame.groupby("region"):
-                _write_text_sheet(writer.book, _sheet_name(str(region)), part)
-            for name, sheet in (extra or {}).items():
-                sheet.to_excel(writer, sheet_name=_sheet_name(name), index=False)
+        book = xlsxwriter.Workbook(str(tmp))
+        summary = crosstab(((row.region, row.event) for row in rows), "region")
+        write_sheet(book, "National summary", list(summary[0]) if summary else ["region"],
+                    ([record[c] for c in record] for record in summary))
+        by_region: dict[str, list[ProgrammeRow]] = defaultdict(list)
+        for row in rows:
+            by_region[row.region].append(row)
+        for region in sorted(by_region):
+            records = [row.as_csv() for row in by_region[region]]
+            write_sheet(book, _sheet_name(region), list(records[0]),
+                        (list(record.values()) for record in records))
+        for name, frame in (extra or {}).items():
+            write_sheet(book, _sheet_name(name), [str(c) for c in frame.columns],
+                        zip(*(frame[c].tolist() for c in frame.columns), strict=True))
+        book.close()
 
     write_atomically(path, write)
-
-
-def _write_text_sheet(book, name: str, frame: pd.DataFrame) -> None:
-    """What ``frame.to_excel(writer, sheet_name=name, index=False)`` writes for a frame of
-    strings, cell for cell and in the same order (the header, then column by column, so
-    the shared strings are numbered alike), without pandas' per-cell formatting: most of
-    the time programme.xlsx took."""
-    sheet = book.get_worksheet_by_name(name)
-    if sheet is None:
-        sheet = book.add_worksheet(name)
-    for col, label in enumerate(frame.columns):
-        sheet.write(0, col, str(label))
-    for col, label in enumerate(frame.columns):
-        for row, value in enumerate(frame[label].tolist(), start=1):
-            sheet.write(row, col, value)
 
 
 def _sheet_name(region: str) -> str:
     return "".join(c for c in region if c not in "[]:*?/\\")[:31]
 
 
-def capacity_use(problem: Problem, rows: list[ProgrammeRow]) -> pd.DataFrame:
+def capacity_use(problem: Problem, rows: list[ProgrammeRow]) -> list[Record]:
     """Per region: inspector-days needed, available, peak weekly use and borrowed days."""
     from constraints.capacity import programme_load
 
@@ -144,7 +131,7 @@ def capacity_use(problem: Problem, rows: list[ProgrammeRow]) -> pd.DataFrame:
                         "peak week %": round(100 * peak, 1), "days borrowed": short,
                         "events lent to": sum(1 for r in rows
                                               if r.region == region and r.lent_from)})
-    return pd.DataFrame(records)
+    return records
 
 
 def _status_sentence(result) -> str:
@@ -156,23 +143,21 @@ def _status_sentence(result) -> str:
 
 def summary_markdown(problem: Problem, result, rows: list[ProgrammeRow]) -> str:
     """summary.md: what was decided, by type, region and month; capacity; windows; costs."""
-    frame = _frame(rows)
     lines = [f"# {problem.dataset.name}: ILACS programme", "",
              f"Programme {problem.start} to {problem.weeks.end} ({problem.horizon_weeks} weeks). "
              + _status_sentence(result), "",
              f"Data: {problem.dataset.licence}. Inspector roster, leave and planned area SEND "
              "dates are illustrative.", ""]
     lines += ["## Events by type and region", "",
-              frame.groupby(["region", "event"]).size().unstack(fill_value=0).to_markdown(), ""]
-    months = frame.assign(month=frame["fieldwork_start"].str[:7])
+              markdown(crosstab(((r.region, r.event) for r in rows), "region")), ""]
     lines += ["## Events by month", "",
-              months.groupby(["month", "event"]).size().unstack(fill_value=0).to_markdown(), ""]
+              markdown(crosstab(((str(r.fieldwork_start)[:7], r.event) for r in rows), "month")),
+              ""]
     lines += ["## Capacity use per region (inspector-days)", "",
-              capacity_use(problem, rows).to_markdown(index=False), ""]
-    overdue = frame[frame["status"] == "overdue"]
+              markdown(capacity_use(problem, rows)), ""]
     lines += ["## Overdue LAs (R-OVERDUE)", ""]
     lines += ([f"- {r.la_name} ({r.region}): {KIND_NAMES.get(r.event, r.event)} on site "
-               f"{r.fieldwork_start}" for r in overdue.itertuples()] or ["None."])
+               f"{r.fieldwork_start}" for r in rows if r.status == "overdue"] or ["None."])
     lines += ["", "## Cost by rule (soft objectives)", "",
               "| rule | weighted cost |", "|---|---|"]
     lines += [f"| {rule} | {cost} |" for rule, cost in result.cost_by_rule().items()]
@@ -196,9 +181,9 @@ def summary_markdown(problem: Problem, result, rows: list[ProgrammeRow]) -> str:
     if notes:
         lines += ["", "## Notes from the pathway rules", ""]
         lines += [f"- {name}: {note}" for name, note in notes]
-    counts = Counter(frame["event"]) if len(frame) else Counter()
+    counts = Counter(row.event for row in rows)
     by_kind = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
-    lines += ["", f"Total events: {len(frame)} ({by_kind})."]
+    lines += ["", f"Total events: {len(rows)} ({by_kind})."]
     return "\n".join(lines) + "\n"
 
 

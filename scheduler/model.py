@@ -60,8 +60,7 @@ def _add_need(ctx: ModelContext, families: list[Family], need: Need) -> None:
         excluded: dict[int, list[str]] = {}
         for week in _candidate_weeks(problem, need, kind):
             fp: Footprint = problem.footprint(kind, week)
-            reasons = [rule for family in families
-                       for rule in family.excluded(problem, need, kind, fp)]
+            reasons = _excluded_by(ctx, families, need, kind, fp)
             if reasons:
                 excluded[week] = reasons
                 if not ctx.explain or not _near_window(problem, need, fp):
@@ -82,6 +81,19 @@ def _add_need(ctx: ModelContext, families: list[Family], need: Need) -> None:
         present = model.new_bool_var(f"present {need.need_id}")
         model.add(total == present)
         ctx.present[need.need_id] = present
+
+
+def _excluded_by(ctx: ModelContext, families: list[Family], need: Need, kind: str,
+                 fp: Footprint) -> list[str]:
+    """The rules that exclude the week: in explain mode every one (explanations name them
+    all), else the first family's (the week is simply left out; the staffability check,
+    the dearest, then runs only on weeks the calendar rules leave)."""
+    reasons: list[str] = []
+    for family in families:
+        reasons += family.excluded(ctx.problem, need, kind, fp)
+        if reasons and not ctx.explain:
+            break
+    return reasons
 
 
 def _near_window(problem: Problem, need: Need, fp: Footprint) -> bool:

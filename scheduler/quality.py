@@ -81,10 +81,9 @@ def quality(problem: Problem, rows: list[ProgrammeRow]) -> Quality:
         window_deviation_weeks=sum(deviations),
         mean_window_deviation_weeks=round(sum(deviations) / len(deviations), 2)
         if deviations else 0.0,
-        lending_days=float(use["days borrowed"].sum()),
+        lending_days=float(sum(r["days borrowed"] for r in use)),
         quarter_lending_days=_quarterly_lending(problem, rows),
-        capacity_peak={region: round(peak / 100, 3)
-                       for region, peak in zip(use["region"], use["peak week %"], strict=True)},
+        capacity_peak={r["region"]: round(r["peak week %"] / 100, 3) for r in use},
         missed_visits=sum(1 for need in problem.needs
                           if need.skippable and need.need_id not in placed),
     )
