@@ -91,7 +91,7 @@ def write_xlsx(rows: list[ProgrammeRow], path: Path, extra: dict | None = None) 
         book = xlsxwriter.Workbook(str(tmp))
         summary = crosstab(((row.region, row.event) for row in rows), "region")
         write_sheet(book, "National summary", list(summary[0]) if summary else ["region"],
-                    ([record[c] for c in record] for record in summary))
+                    (list(record.values()) for record in summary))
         by_region: dict[str, list[ProgrammeRow]] = defaultdict(list)
         for row in rows:
             by_region[row.region].append(row)
