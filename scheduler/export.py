@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections import Counter, defaultdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import xlsxwriter
 
@@ -13,6 +14,9 @@ from scheduler.io import write_atomically, write_text_atomically
 from scheduler.problem import TENTHS, Problem
 from scheduler.programme import ProgrammeRow, write_programme_csv
 from scheduler.tables import Record, crosstab, markdown, write_sheet
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 KIND_NAMES = {"STD": "standard inspection", "SHT": "short inspection", "FV": "focused visit",
               "MV": "monitoring visit", "JTAI": "JTAI", "AEM": "annual engagement meeting"}
@@ -84,9 +88,9 @@ def attribute_lending(problem: Problem, rows: list[ProgrammeRow]) -> list[Progra
             for row in rows]
 
 
-def write_xlsx(rows: list[ProgrammeRow], path: Path, extra: dict | None = None) -> None:
-    """One sheet per region and a national summary (then any ``extra`` sheets: pandas
-    DataFrames by name)."""
+def write_xlsx(rows: list[ProgrammeRow], path: Path,
+               extra: dict[str, pd.DataFrame] | None = None) -> None:
+    """One sheet per region and a national summary (then any ``extra`` sheets)."""
     def write(tmp: Path) -> None:
         book = xlsxwriter.Workbook(str(tmp))
         summary = crosstab(((row.region, row.event) for row in rows), "region")

@@ -1,4 +1,4 @@
-"""The report tables written without pandas (scheduler/tables.py)."""
+"""The report tables written from plain records (scheduler/tables.py)."""
 
 from __future__ import annotations
 
