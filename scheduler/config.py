@@ -211,6 +211,7 @@ class Solver:
     decompose: bool
     parameters: dict[str, object]  # further CP-SAT parameters by name
     regional_parameters: dict[str, object]  # CP-SAT parameters of the regional models
+    polish_radius_weeks: int  # the national model around the regions' plan (0: none)
 
 
 @dataclass(frozen=True)
@@ -320,6 +321,8 @@ def _validate(config: Config) -> None:
             except (TypeError, ValueError, AttributeError) as error:
                 raise ValueError(f"{where}.{name}: {value!r} is not a valid value ({error})"
                                  ) from None
+    if config.solver.polish_radius_weeks < 0:
+        raise ValueError("solver.polish_radius_weeks: must be 0 or more")
     for name, weight in vars(config.weights).items():
         if weight < 0:
             raise ValueError(f"weights.{name}: weights must be non-negative integers")

@@ -15,6 +15,9 @@ cap) the regions are independent problems. So:
 4. *Check*: the combined programme is checked against the couplings (it meets them by
    construction); a region with no plan at all, or a breach, falls back to the national
    model, hinted with the combined programme.
+5. *Polish*: the national model around the combined programme, where the events the
+   regions compete for may move (scheduler/polish.py; not in a re-plan, which starts from a
+   programme already agreed).
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
@@ -37,6 +40,7 @@ from scheduler.headcount import (
     shortages_of,
 )
 from scheduler.model import BuiltModel, build_model
+from scheduler.polish import polish
 from scheduler.problem import Problem
 from scheduler.programme import ProgrammeRow
 from scheduler.rooms import Chosen, Ledger
@@ -246,6 +250,7 @@ class Decomposed:
     first_solution_time: float
     runs: list[RegionRun]
     infeasible_region: str | None = None
+    polish: dict[str, object] = field(default_factory=dict)  # what step 5 did (run.json)
 
 
 def national_costs(problem: Problem, runs: dict[str, RegionRun], chosen: Chosen
@@ -383,10 +388,28 @@ def decompose(problem: Problem, params: dict[str, object], time_limit: float,
         raise CouplingError(sorted(breaches), chosen)
     costs = national_costs(problem, best, chosen)
     objective = sum(c for _, _, c in costs)
+    polish_record: dict[str, object] = {}
+    if problem.config.solver.polish_radius_weeks and not warm_start:
+        # what the two stages left, and at least a tenth of the limit (measured: England
+        # needs 3 deterministic seconds to prove the neighbourhood's optimum)
+        left = time_limit - sum(run.deterministic_time for run in (*best.values(),
+                                                                   *relaxed.values()))
+        polished = polish(problem, chosen, {k: v for run in relaxed.values()
+                                            for k, v in run.chosen.items()},
+                          with_limit(dict(params, relative_gap_limit=0.0),
+                                     max(left, 0.1 * time_limit)))
+        if polished:
+            polish_record = {"events free": polished.free_events, "status": polished.status,
+                             "objective before": objective, "objective after": min(
+                                 objective, polished.objective),
+                             "deterministic time": round(polished.deterministic_time, 2)}
+        if polished and polished.objective < objective:
+            chosen, costs, objective = polished.chosen, polished.costs, polished.objective
     if report:
         report("national", time.perf_counter() - started, objective, bound)
     runs = list(best.values()) + list(relaxed.values())
-    return Decomposed(chosen, objective, bound, costs, first_time, runs)
+    return Decomposed(chosen, objective, bound, costs, first_time, runs,
+                      polish=polish_record)
 
 
 def with_limit(params: dict[str, object], seconds: float) -> dict[str, object]:

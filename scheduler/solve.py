@@ -174,6 +174,8 @@ def _solve_by_region(problem: Problem, time_limit: float | None, seed: int | Non
         for key, value in run.size.items():
             sizes[key] += value
     params = dict(params, method="regional decomposition")
+    if found.polish:
+        params["polish"] = found.polish
     if found.infeasible_region is not None:
         result = _solve_national(problem, time_limit, seed, report, None, explain_only=True,
                                  explain=explain)

@@ -185,3 +185,39 @@ def test_under_a_second_per_region_the_regions_start_from_their_first_plan(probl
     assert check_file(problem, tmp_path / "programme.csv") == []
     placed = {row.need_id for row in result.rows}
     assert {n.need_id for n in problem.needs if n.mandatory} <= placed
+
+
+def test_polish_brings_back_a_needless_delay_and_holds_every_other_event(problem, regional,
+                                                                        tmp_path):
+    """Around a programme where one inspection was put off two weeks for nothing, the polish
+    moves that inspection (it differs from the relaxation) and holds every other event; its
+    programme costs no more than the one before the delay and passes the checker."""
+    from scheduler.decompose import chosen_from_rows, with_limit
+    from scheduler.export import programme_rows
+    from scheduler.polish import contested_events, polish
+    from scheduler.solve import solver_parameters
+
+    plan = chosen_from_rows(problem, regional.rows)
+    delayed_id = next(n.need_id for n in problem.needs
+                      if n.target is not None and n.need_id in plan and n.kind != "AEM")
+    kind, week = plan[delayed_id]
+    delayed = {**plan, delayed_id: (kind, week + 2)}
+    assert contested_events(problem, delayed, plan) == {delayed_id}
+    params = with_limit(dict(solver_parameters(problem, regional=True),
+                             relative_gap_limit=0.0), 10.0)
+    polished = polish(problem, delayed, plan, params)
+    assert polished is not None and polished.free_events == 1
+    assert {k: v for k, v in polished.chosen.items() if k != delayed_id} == \
+        {k: v for k, v in delayed.items() if k != delayed_id}
+    moved = polished.chosen[delayed_id][1] - (week + 2)
+    assert abs(moved) <= problem.config.solver.polish_radius_weeks
+    assert polished.objective <= regional.objective
+    rows = programme_rows(problem, polished.chosen)
+    assert check_rows(problem, rows) == []
+
+
+def test_a_negative_polish_radius_is_refused():
+    from scheduler.errors import InputError
+
+    with pytest.raises(InputError, match=r"solver\.polish_radius_weeks"):
+        load_config(overrides={"solver": {"polish_radius_weeks": -1}})
