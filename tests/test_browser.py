@@ -137,6 +137,17 @@ def _idle(driver) -> bool:
         and bool(_css(driver, "h1"))
 
 
+def _sidebar_text(driver) -> str:
+    """The sidebar's text, or "" while it is not drawn (or is being drawn again)."""
+    from selenium.common.exceptions import StaleElementReferenceException
+
+    try:
+        sidebar = _css(driver, '[data-testid="stSidebar"]')
+        return sidebar[0].text if sidebar else ""
+    except StaleElementReferenceException:
+        return ""
+
+
 def _errors(driver) -> list[str]:
     """Every error a page shows: exceptions, error boxes, a traceback anywhere."""
     boxes = _css(driver, '[data-testid="stException"], [data-testid="stAlertContentError"]')
@@ -183,9 +194,11 @@ def test_page_shows_without_error(served, browser, shots: Path, path: str) -> No
     url, _ = served
     browser.get(f"{url}/{path}")
     _settle(browser)
+    # on a loaded machine the run may start after _settle's first look: wait for the sidebar
+    _wait(browser, lambda: "Programme folder" in _sidebar_text(browser), PAGE_SECONDS,
+          "the sidebar's programme folder")
     assert not _errors(browser), _errors(browser)
     assert _css(browser, "h1")[0].text == PAGES[path]
-    assert "Programme folder" in _css(browser, '[data-testid="stSidebar"]')[0].text
     if path in ("", "region"):
         assert _css(browser, ".js-plotly-plot"), "no chart drawn"
     _shoot(browser, shots, path or "overview")
