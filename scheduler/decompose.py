@@ -148,10 +148,8 @@ def solve_region(problem: Problem, scope: Scope, params: dict[str, object],
         run.bound = solver.best_objective_bound
     if run.feasible:
         run.objective = solver.objective_value
-        run.chosen = {need_id: key for need_id, variables in built.context.x.items()
-                      for key, var in variables.items() if solver.boolean_value(var)}
-        run.costs = [(p.rule, p.subject, p.weight * int(solver.value(p.expr)))
-                     for p in built.penalties if p.weight]
+        run.chosen = built.chosen(solver)
+        run.costs = built.costs(solver)
     return run
 
 
@@ -162,10 +160,7 @@ def _solve_hinted(built: BuiltModel, params: dict[str, object], hint: Chosen | N
     solver and its status name."""
     built.model.clear_hints()
     if hint is not None:
-        for need_id, variables in built.context.x.items():
-            placed = hint.get(need_id)
-            for key, var in variables.items():
-                built.model.add_hint(var, int(key == placed))
+        built.hint_with(hint)
     solver = cp_model.CpSolver()
     apply_parameters(solver, params)
     return solver, solver.status_name(solver.solve(built.model, _Callback(report)))

@@ -282,9 +282,7 @@ def relaxed_plan(problem: Problem, conflicts: list[Conflict], time_limit: float 
     status = solver.solve(model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return RelaxedPlan(solver.status_name(status), [], [], [])
-    chosen = {need_id: key for need_id, variables in built.context.x.items()
-              for key, var in variables.items() if solver.boolean_value(var)}
-    rows = mark_status(problem, programme_rows(problem, chosen))
+    rows = mark_status(problem, programme_rows(problem, built.chosen(solver)))
     violations = check_rows(problem, rows)
     broken: dict[str, list[str]] = defaultdict(list)
     for v in violations:

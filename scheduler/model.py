@@ -31,6 +31,23 @@ class BuiltModel:
     def model(self) -> cp_model.CpModel:
         return self.context.model
 
+    def hint_with(self, plan: dict[str, tuple[str, int]]) -> None:
+        """Hint every placement Boolean: 1 where ``plan`` places the need, else 0."""
+        for need_id, variables in self.context.x.items():
+            placed = plan.get(need_id)
+            for key, var in variables.items():
+                self.model.add_hint(var, int(key == placed))
+
+    def chosen(self, solver: cp_model.CpSolver) -> dict[str, tuple[str, int]]:
+        """Each placed need's (kind, notice week) in the solver's solution."""
+        return {need_id: key for need_id, variables in self.context.x.items()
+                for key, var in variables.items() if solver.boolean_value(var)}
+
+    def costs(self, solver: cp_model.CpSolver) -> list[tuple[str, str, int]]:
+        """(rule, subject, weighted cost) of each soft term in the solver's solution."""
+        return [(p.rule, p.subject, p.weight * int(solver.value(p.expr)))
+                for p in self.penalties if p.weight]
+
 
 def _candidate_weeks(problem: Problem, need: Need, kind: str) -> range:
     """Notice weeks whose fieldwork could start inside the need's window (one week margin

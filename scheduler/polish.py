@@ -72,19 +72,14 @@ def polish(problem: Problem, chosen: Chosen, relaxed: Chosen, params: dict[str, 
                  {need_id: placed[need_id].fieldwork_start for need_id in free
                   if need_id in placed}):
         built = build_model(problem)
-    for need_id, variables in built.context.x.items():
-        for key, var in variables.items():
-            built.model.add_hint(var, int(chosen.get(need_id) == key))
+    built.hint_with(chosen)
     solver = cp_model.CpSolver()
     apply_parameters(solver, params)
     status = solver.solve(built.model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
-    better = {need_id: key for need_id, variables in built.context.x.items()
-              for key, var in variables.items() if solver.boolean_value(var)}
-    costs = [(p.rule, p.subject, p.weight * int(solver.value(p.expr)))
-             for p in built.penalties if p.weight]
-    return Polished(better, costs, len(free), solver.status_name(status),
+    return Polished(built.chosen(solver), built.costs(solver), len(free),
+                    solver.status_name(status),
                     solver.response_proto.deterministic_time)
 
 

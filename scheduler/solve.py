@@ -237,11 +237,5 @@ def _solve_national(problem: Problem, time_limit: float | None, seed: int | None
 
 def _extract(problem: Problem, built: BuiltModel, solver: cp_model.CpSolver,
              result: Result) -> None:
-    chosen: dict[str, tuple[str, int]] = {}
-    for need_id, variables in built.context.x.items():
-        for (kind, week), var in variables.items():
-            if solver.boolean_value(var):
-                chosen[need_id] = (kind, week)
-    _rows(problem, chosen, result)
-    result.costs = [(p.rule, p.subject, p.weight * int(solver.value(p.expr)))
-                    for p in built.penalties if p.weight]
+    _rows(problem, built.chosen(solver), result)
+    result.costs = built.costs(solver)
