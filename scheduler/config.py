@@ -212,6 +212,8 @@ class Solver:
     parameters: dict[str, object]  # further CP-SAT parameters by name
     regional_parameters: dict[str, object]  # CP-SAT parameters of the regional models
     polish_radius_weeks: int  # the national model around the regions' plan (0: none)
+    shared_bound_share: float  # of the time limit, for the bound across the couplings
+    bound_parameters: dict[str, object]  # CP-SAT parameters of the solves for the bound
 
 
 @dataclass(frozen=True)
@@ -311,6 +313,7 @@ def _validate(config: Config) -> None:
     known = sat_parameters_pb2.SatParameters.DESCRIPTOR.fields_by_name
     for where, table in (("solver.parameters", config.solver.parameters),
                          ("solver.regional_parameters", config.solver.regional_parameters),
+                         ("solver.bound_parameters", config.solver.bound_parameters),
                          ("scenario.local_solver_parameters",
                           config.scenario.local_solver_parameters)):
         for name, value in table.items():
@@ -323,6 +326,8 @@ def _validate(config: Config) -> None:
                                  ) from None
     if config.solver.polish_radius_weeks < 0:
         raise ValueError("solver.polish_radius_weeks: must be 0 or more")
+    if not 0 <= config.solver.shared_bound_share <= 1:
+        raise ValueError("solver.shared_bound_share: must be between 0 and 1")
     for name, weight in vars(config.weights).items():
         if weight < 0:
             raise ValueError(f"weights.{name}: weights must be non-negative integers")

@@ -111,6 +111,17 @@ def solver_parameters(problem: Problem, time_limit: float | None = None,
     return params
 
 
+def with_limit(params: dict[str, object], seconds: float) -> dict[str, object]:
+    """``params`` with their time limit (deterministic, or else wall-clock) set to
+    ``seconds``."""
+    changed = dict(params)
+    if "max_deterministic_time" in changed:
+        changed.update(max_deterministic_time=seconds, max_time_in_seconds=WALL_GUARD * seconds)
+    else:
+        changed["max_time_in_seconds"] = seconds
+    return changed
+
+
 def apply_parameters(solver: cp_model.CpSolver, params: dict[str, object]) -> None:
     """Set CP-SAT parameters from a plain dict (lists extend repeated fields)."""
     set_sat_parameters(solver.parameters, params)
@@ -176,6 +187,8 @@ def _solve_by_region(problem: Problem, time_limit: float | None, seed: int | Non
     params = dict(params, method="regional decomposition")
     if found.polish:
         params["polish"] = found.polish
+    if found.shared_bound:
+        params["shared_bound"] = found.shared_bound
     if found.infeasible_region is not None:
         result = _solve_national(problem, time_limit, seed, report, None, explain_only=True,
                                  explain=explain)

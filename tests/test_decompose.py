@@ -158,8 +158,8 @@ def test_a_region_that_finds_nothing_is_rescued_from_its_first_plan(problem):
     with the region's first plan (the baseline planner's), and keeps a complete plan."""
     from scheduler.baseline import plan_baseline
     from scheduler.context import Scope
-    from scheduler.decompose import chosen_from_rows, solve_region, with_limit
-    from scheduler.solve import solver_parameters
+    from scheduler.decompose import chosen_from_rows, solve_region
+    from scheduler.solve import solver_parameters, with_limit
 
     region = sorted(problem.dataset.regions)[0]
     ours = {n.need_id for n in problem.needs if problem.region_of(n.la_code) == region}
@@ -192,10 +192,10 @@ def test_polish_brings_back_a_needless_delay_and_holds_every_other_event(problem
     """Around a programme where one inspection was put off two weeks for nothing, the polish
     moves that inspection (it differs from the relaxation) and holds every other event; its
     programme costs no more than the one before the delay and passes the checker."""
-    from scheduler.decompose import chosen_from_rows, with_limit
+    from scheduler.decompose import chosen_from_rows
     from scheduler.export import programme_rows
     from scheduler.polish import contested_events, polish
-    from scheduler.solve import solver_parameters
+    from scheduler.solve import solver_parameters, with_limit
 
     plan = chosen_from_rows(problem, regional.rows)
     delayed_id = next(n.need_id for n in problem.needs
