@@ -17,6 +17,7 @@ from constraints.capacity import fixed_rows, row_load
 from scheduler.headcount import HEADS, LEADS, free_people, row_needs
 from scheduler.problem import Problem, derived
 from scheduler.programme import ProgrammeRow
+from scheduler.rooms import Chosen
 
 # ("day", role or HEADS/LEADS, day), ("week", role or "", week), ("quarter", role or "",
 # (year, quarter)); role "" is the regions' own inspector-days (lent between them)
@@ -89,3 +90,19 @@ def fixed_use(problem: Problem) -> Counter[Key]:
 
 def _fixed_use(problem: Problem) -> Counter[Key]:
     return total_use(problem, fixed_rows(problem))
+
+
+def plan_use(problem: Problem, plan: Chosen) -> dict[str, Counter[Key]]:
+    """What each placed need of ``plan`` draws on the shared resources."""
+    from scheduler.export import event_row
+
+    return {need_id: row_use(problem, event_row(problem, need_id, *placed))
+            for need_id, placed in plan.items()}
+
+
+def overused(problem: Problem, uses: Iterable[Counter[Key]]) -> set[Key]:
+    """The days and weeks of shared resources that the fixed events and ``uses`` together
+    draw on beyond the country's capacity (not quarters: one takes in most events)."""
+    caps = capacities(problem)
+    total = fixed_use(problem) + sum(uses, Counter())
+    return {k for k, used in total.items() if used > caps[k] and k[0] != "quarter"}

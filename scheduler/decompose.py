@@ -388,6 +388,7 @@ def decompose(problem: Problem, params: dict[str, object], time_limit: float,
     relaxed = run_all(max(0.4, 1 - used / time_limit),
                       {r: run.chosen for r, run in best.items()}, False)
     bound = sum(run.bound for run in relaxed.values())
+    stages = sum(run.deterministic_time for run in (*best.values(), *relaxed.values()))
     chosen = {k: v for run in best.values() for k, v in run.chosen.items()}
     breaches = coupling_breaches(problem, chosen)
     if breaches:  # cannot happen by construction (run_all); the national model if it does
@@ -398,8 +399,7 @@ def decompose(problem: Problem, params: dict[str, object], time_limit: float,
     if problem.config.solver.polish_radius_weeks and not warm_start:
         # what the two stages left, and at least a tenth of the limit (measured: England
         # needs 3 deterministic seconds to prove the neighbourhood's optimum)
-        left = time_limit - sum(run.deterministic_time
-                                for run in (*best.values(), *relaxed.values()))
+        left = time_limit - stages
         polished = polish(problem, chosen, {k: v for run in relaxed.values()
                                             for k, v in run.chosen.items()},
                           with_limit(dict(params, relative_gap_limit=0.0),
@@ -417,14 +417,14 @@ def decompose(problem: Problem, params: dict[str, object], time_limit: float,
         # until the gap is within the limit, or its share of the time is spent, and what
         # the steps before left (measured on England: North West's solve alone takes 9 s)
         enough = objective * (1 - float(params.get("relative_gap_limit", 0.0))) - bound
-        spent = float(polish_record.get("deterministic time", 0.0)) + sum(
-            run.deterministic_time for run in (*best.values(), *relaxed.values()))
-
-        def rising(rise: float) -> None:
-            if report:
-                report("shared bound", time.perf_counter() - started, objective, bound + rise)
-
         if enough > 0:
+            spent = stages + float(polish_record.get("deterministic time", 0.0))
+
+            def rising(rise: float) -> None:
+                if report:
+                    report("shared bound", time.perf_counter() - started, objective,
+                           bound + rise)
+
             shared = shared_bound(problem, {r: run.chosen for r, run in relaxed.items()},
                                   {r: run.bound for r, run in relaxed.items()}, proving,
                                   share * time_limit + max(0.0, time_limit - spent), enough,

@@ -13,7 +13,6 @@ that the relaxations together overuse (scheduler/couplings.py). Every other even
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -21,8 +20,7 @@ from datetime import date
 
 from ortools.sat.python import cp_model
 
-from scheduler.couplings import capacities, fixed_use, row_use
-from scheduler.export import event_row
+from scheduler.couplings import overused, plan_use
 from scheduler.model import build_model
 from scheduler.problem import Placement, Problem
 from scheduler.rooms import Chosen
@@ -33,16 +31,13 @@ def contested_events(problem: Problem, chosen: Chosen, relaxed: Chosen) -> set[s
     """Need ids free to move: placed differently by the relaxations, or drawing on a day or
     week of a shared resource the relaxations together overuse (a quarter would free nearly
     every event in it)."""
-    caps = capacities(problem)
-    relaxed_use = {need_id: row_use(problem, event_row(problem, need_id, *placed))
-                   for need_id, placed in relaxed.items()}
-    total = fixed_use(problem) + sum(relaxed_use.values(), Counter())
-    contested = {k for k, used in total.items() if used > caps[k] and k[0] != "quarter"}
+    relaxed_use = plan_use(problem, relaxed)
+    contested = overused(problem, relaxed_use.values())
     free = {need_id for need_id, placed in chosen.items() if relaxed.get(need_id) != placed}
     free |= {need_id for need_id in relaxed if need_id not in chosen}
     free |= {need_id for need_id, use in relaxed_use.items() if contested & use.keys()}
-    free |= {need_id for need_id, placed in chosen.items()
-             if contested & row_use(problem, event_row(problem, need_id, *placed)).keys()}
+    free |= {need_id for need_id, use in plan_use(problem, chosen).items()
+             if contested & use.keys()}
     return free
 
 

@@ -31,7 +31,7 @@ from ortools.sat.python import cp_model
 
 from scheduler.calendar import weeks_between
 from scheduler.context import Scope
-from scheduler.couplings import Key, capacities, fixed_use, row_use
+from scheduler.couplings import Key, capacities, fixed_use, overused, plan_use, row_use
 from scheduler.export import event_row
 from scheduler.model import BuiltModel, build_model
 from scheduler.problem import Problem
@@ -85,10 +85,9 @@ def contested_clusters(problem: Problem, relaxed: dict[str, Chosen]) -> list[Clu
     """The clusters of resources (days and weeks; a quarter would take in most events) the
     relaxations ``relaxed`` (region -> plan) together overuse."""
     caps, fixed = capacities(problem), fixed_use(problem)
-    uses = {(region, need_id): row_use(problem, event_row(problem, need_id, *placed))
-            for region, plan in relaxed.items() for need_id, placed in plan.items()}
-    total = fixed + sum(uses.values(), Counter())
-    over = {k for k, used in total.items() if used > caps[k] and k[0] != "quarter"}
+    uses = {(region, need_id): use for region, plan in relaxed.items()
+            for need_id, use in plan_use(problem, plan).items()}
+    over = overused(problem, uses.values())
     groups: list[set[Key]] = []
     for use in uses.values():  # join the overused keys one event draws on together
         touched = over & use.keys()
@@ -238,7 +237,9 @@ def shared_bound(problem: Problem, plans: dict[str, Chosen], bounds: dict[str, f
     while shared and shared[0] < enough and budget - spent >= MIN_SOLVE:
         todo = sorted((k for k in shared[1] if limits[k] >= 0),
                       key=lambda k: (k[1], size[k[0]], k[0]))
-        todo = [k for k in todo if k[1] == todo[0][1]] if todo else []  # one cluster
+        if not todo:
+            break
+        todo = [k for k in todo if k[1] == todo[0][1]]  # one cluster at a time
         for done, (region, index) in enumerate(todo):
             if budget - spent < MIN_SOLVE:
                 break
@@ -253,9 +254,7 @@ def shared_bound(problem: Problem, plans: dict[str, Chosen], bounds: dict[str, f
                 limits[(region, index)] = -1
                 continue
             lv.known.append((limit, bound))
-            limits[(region, index)] = min(limit, limit if used is None else used) - 1
-        if not todo:
-            break
+            limits[(region, index)] = (limit if used is None else used) - 1  # used <= limit
         shared = cheapest_sharing(clusters, levels)
         if shared and progress:
             progress(shared[0])
