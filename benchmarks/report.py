@@ -52,6 +52,7 @@ def summarise(records: list[Record]) -> list[Record]:
             "instance": instance, "label": group[0]["label"], "weeks": weeks,
             "las": known.get("las"), "regions": known.get("regions"),
             "needs": known.get("needs"), "runs": len(solver),
+            "time_limit": _median(r.get("time_limit") for r in solver),
             "statuses": dict(Counter(r["status"] for r in solver)),
             "found": len(feasible),
             "first_feasible_seconds": _median(r.get("first_feasible_seconds") for r in solver),
@@ -132,16 +133,20 @@ def _first(row: Record) -> str:
     return f"{found} ({row['found']}/{row['runs']} runs)"
 
 
+def _limit(row: Record) -> str:
+    return NONE if row["time_limit"] is None else f"{row['time_limit']:g}"
+
+
 def _targets(settings: Settings, row: Record) -> str:
     return "; ".join(f"{t.text}: {'met' if t.met(row) else 'MISSED'}"
                      for t in settings.targets_for(row["instance"], row["weeks"])) or NONE
 
 
 def _speed_table(settings: Settings, rows: list[Record]) -> list[str]:
-    lines = ["| instance | LAs | regions | weeks | events due | solver runs | first feasible (s) "
-             "| optimum, or gap at the limit | peak memory (MiB) | variables / constraints / "
-             "placement Booleans | checker violations | target (issue 6) |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    lines = ["| instance | LAs | regions | weeks | events due | time limit (s) | solver runs | "
+             "first feasible (s) | optimum, or gap at the limit | peak memory (MiB) | variables "
+             "/ constraints / placement Booleans | checker violations | target (issue 6) |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for row in rows:
         size = row["model_size"]
         model = " / ".join(str(size.get(k, NONE)) for k in ("variables", "constraints",
@@ -149,7 +154,8 @@ def _speed_table(settings: Settings, rows: list[Record]) -> list[str]:
         peak = row["peak_memory_mib"]
         lines.append(
             f"| {row['label']} | {row['las']} | {row['regions']} | {row['weeks']} | "
-            f"{row['needs']} | {_statuses(row)} | {_first(row)} | {_outcome(row)} | "
+            f"{row['needs']} | {_limit(row)} | {_statuses(row)} | {_first(row)} | "
+            f"{_outcome(row)} | "
             f"{NONE if peak is None else f'{peak:.0f}'} | {model} | "
             f"{NONE if row['violations'] is None else row['violations']} | "
             f"{_targets(settings, row)} |")
@@ -197,20 +203,26 @@ def _quality_table(rows: list[Record]) -> list[str]:
     return lines
 
 
-def markdown(settings: Settings, rows: list[Record], about: dict[str, str],
-             command: str, solver: dict[str, Any]) -> str:
+def run_header(settings: Settings, rows: list[Record], about: dict[str, str], command: str,
+               solver: dict[str, Any]) -> list[str]:
+    """What one run of the suite measured on: machine, command, solver settings, limits."""
     labels = dict((row["instance"], row["label"]) for row in rows)
     limits = ", ".join(f"{label} {settings.limit_for(key):g} s" for key, label in labels.items())
-    errors = [f"- {row['label']}, {row['weeks']} weeks: {e}" for row in rows
-              for e in row["errors"]]
-    return "\n".join([
-        "# Benchmarks", "",
+    return [
         f"Machine: {about['cpu']}, {about['cores']} cores, {about['memory']} RAM; "
         f"Python {about['python']}, OR-Tools {about['ortools']}; run {about['date']}.", "",
         f"Command: `{command}`", "",
         f"Solver settings: {json.dumps(solver)}; time limits: {limits}. "
         f"{settings.runs} solver run(s) per instance and horizon (seeds 0..{settings.runs - 1}), "
-        "each in a process of its own; figures are medians over the runs.", "",
+        "each in a process of its own; figures are medians over the runs.", ""]
+
+
+def markdown(settings: Settings, rows: list[Record], header: list[str]) -> str:
+    """results.md: ``header`` (what the runs measured on), then the tables."""
+    errors = [f"- {row['label']}, {row['weeks']} weeks: {e}" for row in rows
+              for e in row["errors"]]
+    return "\n".join([
+        "# Benchmarks", "", *header,
         "## Solving time, gap, memory and model size", "",
         *_speed_table(settings, rows), "",
         "## Programme quality against the baseline planner", "",
@@ -260,7 +272,8 @@ def plot(rows: list[Record], path: Path) -> None:
     for axis in (axes.xaxis, axes.yaxis):
         axis.set_major_formatter(ScalarFormatter())
     axes.grid(True, which="both", alpha=0.3)
-    axes.legend(fontsize="small")
+    if axes.get_legend_handles_labels()[0]:
+        axes.legend(fontsize="small")
     write_atomically(path, lambda tmp: figure.savefig(tmp, format="png", dpi=120))
 
 
@@ -269,10 +282,18 @@ def write_report(settings: Settings, records: list[Record], out_dir: Path, comma
     """results.md, results.json and time_vs_size.png in ``out_dir``."""
     rows = summarise(records)
     about = machine()
+    header = run_header(settings, rows, about, command, solver)
+    return write_files(settings, rows, header, out_dir, {
+        "machine": about, "command": command, "solver": solver, "records": records})
+
+
+def write_files(settings: Settings, rows: list[Record], header: list[str], out_dir: Path,
+                data: dict[str, Any]) -> list[Path]:
+    """results.md (``header`` and the tables of ``rows``), results.json (``data``) and
+    time_vs_size.png in ``out_dir``, each written atomically."""
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = [out_dir / "results.md", out_dir / "results.json", out_dir / "time_vs_size.png"]
-    write_text_atomically(paths[0], markdown(settings, rows, about, command, solver))
-    write_text_atomically(paths[1], json.dumps({"machine": about, "command": command,
-                                                "records": records}, indent=1) + "\n")
+    write_text_atomically(paths[0], markdown(settings, rows, header))
+    write_text_atomically(paths[1], json.dumps(data, indent=1) + "\n")
     plot(rows, paths[2])
     return paths

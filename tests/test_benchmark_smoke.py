@@ -99,3 +99,46 @@ def test_a_stopped_run_reports_its_checked_first_programme() -> None:
     row = summarise([baseline, {**stopped, "first_violations": 3}])[0]
     assert not target.met(row)
     assert not target.met(summarise([baseline, {**stopped, "first_feasible_seconds": 130.0}])[0])
+
+
+def _part(folder: Path, instance: str, label: str, limit: float) -> Path:
+    where = {"instance": instance, "label": label, "weeks": 156, "time_limit": limit,
+             "las": 153, "regions": 8, "needs": 849, "solve_seconds": 9.0}
+    records = [{**where, "planner": "baseline", "seed": 0, "status": "FEASIBLE",
+                "feasible": True, "peak_memory_mib": 100.0},
+               {**where, "planner": "solver", "seed": 0, "status": "FEASIBLE", "feasible": True,
+                "peak_memory_mib": 300.0, "objective": 10, "gap": 0.004,
+                "violations": 0, "quality": None}]
+    folder.mkdir()
+    about = {"cpu": "CPU", "cores": "2", "memory": "1 GiB", "python": "3", "ortools": "9",
+             "date": f"run of {label}"}
+    (folder / "results.json").write_text(json.dumps(
+        {"machine": about, "command": f"bench {label}", "records": records}))
+    return folder
+
+
+def test_combine_puts_parts_side_by_side_and_refuses_one_measured_twice(tmp_path: Path) -> None:
+    from benchmarks.combine import main as combine
+
+    runner, combined = CliRunner(), typer.Typer()
+    combined.command()(combine)
+    england = _part(tmp_path / "england", "england", "England", 60)
+    large = _part(tmp_path / "large", "3", "synthetic 3x", 300)
+    out = tmp_path / "out"
+    outcome = runner.invoke(combined, [str(england), str(large), "--out-dir", str(out)])
+    assert outcome.exit_code == 0, outcome.output
+    report = (out / "results.md").read_text()
+    assert "| England | 153 | 8 | 156 | 849 | 60 | 1/1 FEASIBLE |" in report
+    assert "| synthetic 3x | 153 | 8 | 156 | 849 | 300 | 1/1 FEASIBLE |" in report
+    assert "run of England" in report and "`bench synthetic 3x`" in report
+    assert len(json.loads((out / "results.json").read_text())["records"]) == 4
+
+    again = _part(tmp_path / "again", "3", "synthetic 3x", 100)
+    before = (out / "results.md").read_text()
+    outcome = runner.invoke(combined, [str(large), str(again), "--out-dir", str(out)])
+    assert outcome.exit_code == 2
+    assert "synthetic 3x, 156 weeks is also in" in outcome.output
+    assert "Traceback" not in outcome.output
+    assert (out / "results.md").read_text() == before  # nothing overwritten
+    outcome = runner.invoke(combined, [str(tmp_path / "none"), "--out-dir", str(out)])
+    assert outcome.exit_code == 2 and "results.json" in outcome.output
