@@ -62,7 +62,7 @@ def main(
         "planner": planner, "status": result.status, "feasible": result.feasible,
         "horizon_weeks": weeks, "las": len(problem.dataset.las),
         "regions": len(problem.dataset.regions), "needs": len(problem.needs),
-        "seed": seed, "time_limit": time_limit, "load_seconds": round(load_seconds, 3),
+        "seed": seed, "load_seconds": round(load_seconds, 3),
         "build_seconds": round(result.build_time, 3),
         "solve_seconds": round(result.build_time + result.wall_time, 3),
         "first_feasible_seconds": None if first is None else round(first, 3),

@@ -49,7 +49,8 @@ def _runs_of(settings: Settings, instance: Instance, weeks: int,
         found = measured_run([*common, "--planner", planner, "--seed", str(seed),
                               "--time-limit", str(limit)], timeout)
         records.append({**found, "instance": instance.key, "label": instance.label,
-                        "weeks": weeks, "planner": planner, "seed": seed, "time_limit": limit})
+                        "weeks": weeks, "planner": planner, "seed": seed,
+                        "time_limit": limit})  # also for a run stopped or failed
         console.print(f"  {instance.label}, {weeks} weeks, {planner} (seed {seed}): "
                       f"{found['status']}, first feasible {found.get('first_feasible_seconds')}"
                       f" s, {found.get('solve_seconds')} s, {found['peak_memory_mib']:.0f} MiB",
