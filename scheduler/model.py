@@ -10,6 +10,7 @@ enabling literal (one per rule and LA or region), so CP-SAT can name the rules i
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
@@ -37,6 +38,12 @@ class BuiltModel:
             placed = plan.get(need_id)
             for key, var in variables.items():
                 self.model.add_hint(var, int(key == placed))
+
+    def floor_objective(self, floor: float) -> None:
+        """Add that the objective is at least ``floor`` (a bound proved already), so the
+        solver starts from it."""
+        self.model.add(sum(p.weight * p.expr for p in self.penalties if p.weight)
+                       >= math.ceil(floor))
 
     def chosen(self, solver: cp_model.CpSolver) -> dict[str, tuple[str, int]]:
         """Each placed need's (kind, notice week) in the solver's solution."""

@@ -185,6 +185,8 @@ def _solve_by_region(problem: Problem, time_limit: float | None, seed: int | Non
         for key, value in run.size.items():
             sizes[key] += value
     params = dict(params, method="regional decomposition")
+    if found.rework:
+        params["rework"] = found.rework
     if found.polish:
         params["polish"] = found.polish
     if found.shared_bound:

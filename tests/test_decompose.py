@@ -158,7 +158,8 @@ def test_a_region_that_finds_nothing_is_rescued_from_its_first_plan(problem):
     with the region's first plan (the baseline planner's), and keeps a complete plan."""
     from scheduler.baseline import plan_baseline
     from scheduler.context import Scope
-    from scheduler.decompose import chosen_from_rows, solve_region
+    from scheduler.decompose import chosen_from_rows
+    from scheduler.region_solve import solve_region
     from scheduler.solve import solver_parameters, with_limit
 
     region = sorted(problem.dataset.regions)[0]
@@ -221,3 +222,75 @@ def test_a_negative_polish_radius_is_refused():
 
     with pytest.raises(InputError, match=r"solver\.polish_radius_weeks"):
         load_config(overrides={"solver": {"polish_radius_weeks": -1}})
+
+
+def test_an_unproven_relaxation_is_resumed_from_its_plan_and_bound(problem):
+    """A relaxation left unproven is solved again from its plan, starting from the bound it
+    had proved, to its optimum; one already proven is left as it is."""
+    from scheduler.context import Scope
+    from scheduler.region_solve import resume_unproven, solve_region
+    from scheduler.solve import solver_parameters, with_limit
+
+    params = dict(solver_parameters(problem, regional=True), relative_gap_limit=0.0)
+    regions = sorted(problem.dataset.regions)
+    proven = {r: solve_region(problem, Scope(r, None), with_limit(params, 10.0))
+              for r in regions}
+    assert all(run.status == "OPTIMAL" for run in proven.values())
+    optimum = {r: run.objective for r, run in proven.items()}
+    assert resume_unproven(problem, dict(proven), params, 10.0) == 0.0
+    first = regions[0]
+    low = optimum[first] // 2
+    unproven = dict(proven, **{first: replace(proven[first], status="FEASIBLE", bound=low)})
+    spent = resume_unproven(problem, unproven, params, 10.0)
+    assert spent > 0
+    assert unproven[first].bound == unproven[first].objective == optimum[first]
+    assert unproven[regions[1]] is proven[regions[1]]
+    above = solve_region(problem, Scope(first, None), with_limit(params, 10.0),
+                         floor=optimum[first] + 1)
+    assert above.bound >= optimum[first] + 1  # the floor holds the objective
+    assert not above.feasible or above.objective >= optimum[first] + 1
+
+
+def test_a_programme_stopped_on_time_is_reworked_within_its_room(problem, tmp_path):
+    """Programmes left at their first plan (as if stopped on time) are solved again from
+    it, within the room the others leave: no dearer, one at least cheaper, and the combined
+    programme still meets the couplings and passes the checker."""
+    from scheduler.baseline import plan_baseline
+    from scheduler.context import Scope
+    from scheduler.decompose import (
+        chosen_from_rows,
+        jtai_quotas,
+        jtai_room,
+        rework_programmes,
+    )
+    from scheduler.export import programme_rows
+    from scheduler.region_solve import solve_region
+    from scheduler.rooms import Ledger
+    from scheduler.solve import solver_parameters, with_limit
+
+    params = solver_parameters(problem, regional=True)
+    first = chosen_from_rows(problem, plan_baseline(problem).rows)
+    home = {n.need_id: problem.region_of(n.la_code) for n in problem.needs}
+    ledger = Ledger(problem, first)
+    nothing = with_limit(params, 1e-9)  # stops before any solution
+    as_it_is = dict(with_limit(params, 5.0), fix_variables_to_their_hinted_value=True)
+    programmes, relaxations = {}, {}
+    for region in sorted(problem.dataset.regions):
+        mine = {k: v for k, v in first.items() if home[k] == region}
+        others = {k: v for k, v in first.items() if home[k] != region}
+        scope = Scope(region, jtai_room(problem, others), *ledger.room(region))
+        run = solve_region(problem, scope, nothing, rescue=(mine, as_it_is))
+        assert run.chosen == mine  # the first plan, priced by the region's model
+        programmes[region] = replace(run, status="FEASIBLE")
+        relaxations[region] = solve_region(problem, Scope(region, None),
+                                           with_limit(params, 10.0))
+    before = {r: run.objective for r, run in programmes.items()}
+    spent = rework_programmes(problem, programmes, relaxations, 0.005, params, 4.0, True,
+                              jtai_quotas(problem))
+    assert spent > 0
+    assert all(programmes[r].objective <= before[r] for r in before)
+    assert any(programmes[r].objective < before[r] for r in before)
+    assert all(programmes[r].objective >= relaxations[r].bound for r in before)
+    combined = {k: v for run in programmes.values() for k, v in run.chosen.items()}
+    assert coupling_breaches(problem, combined) == set()
+    assert check_rows(problem, programme_rows(problem, combined)) == []

@@ -101,7 +101,7 @@ def test_the_shared_bound_rises_and_stays_below_the_national_optimum(problem, op
 def relaxations(problem: Problem) -> dict:
     """Each region's relaxation (no couplings), as the decomposition's step 3 solves it."""
     from scheduler.context import Scope
-    from scheduler.decompose import solve_region
+    from scheduler.region_solve import solve_region
 
     return {r: solve_region(problem, Scope(r, None), _params(problem))
             for r in sorted(problem.dataset.regions)}
