@@ -101,16 +101,28 @@ def jtai_room(problem: Problem, others: Chosen) -> dict[int, int]:
             for year, target in enumerate(jtai_targets(problem))}
 
 
+def room_scope(problem: Problem, region: str, plan: Chosen, ledger: Ledger,
+               quotas: dict[str, dict[int, int]] | None = None) -> Scope:
+    """The region's scope inside the room the rest of ``plan`` (its load kept in
+    ``ledger``) leaves: its JTAI quota is what the others' plans leave of the slots, or its
+    share in ``quotas`` (where there is no first plan to count from)."""
+    if quotas is not None:
+        quota = quotas[region]
+    else:
+        quota = jtai_room(problem, {k: v for k, v in plan.items()
+                                    if ledger.home[k] != region})
+    return Scope(region, quota, *ledger.room(region))
+
+
 def rework_programmes(problem: Problem, programmes: dict[str, RegionRun],
                       relaxations: dict[str, RegionRun], gap_limit: float,
-                      params: dict[str, object], budget: float, shared_jtai: bool,
-                      quotas: dict[str, dict[int, int]]) -> float:
+                      params: dict[str, object], budget: float,
+                      quotas: dict[str, dict[int, int]] | None = None) -> float:
     """Spend up to ``budget`` deterministic seconds on the regions whose programme stopped
     on time further than ``gap_limit`` from their relaxation's bound, the widest gap first,
     each its part by the width of its gap: solved again from its plan, within the room the
-    others' final plans leave, its relaxation's bound the floor (``shared_jtai``: its JTAI
-    quota is what the others leave, else ``quotas``). The deterministic time spent."""
-    home = {n.need_id: problem.region_of(n.la_code) for n in problem.needs}
+    others' final plans leave (`room_scope`, with ``quotas``), its relaxation's bound the
+    floor. The deterministic time spent."""
     gaps = {region: run.objective - relaxations[region].bound
             for region, run in programmes.items()
             if run.status == "FEASIBLE" and relaxations[region].feasible
@@ -125,17 +137,16 @@ def rework_programmes(problem: Problem, programmes: dict[str, RegionRun],
         if seconds < MIN_RESUME:
             continue
         before = programmes[region]
-        others = {k: v for k, v in combined.items() if home[k] != region}
-        scope = Scope(region, jtai_room(problem, others) if shared_jtai else quotas[region],
-                      *ledger.room(region))
-        again = solve_region(problem, scope, with_limit(params, seconds), before.chosen,
+        again = solve_region(problem, room_scope(problem, region, combined, ledger, quotas),
+                             with_limit(params, seconds), before.chosen,
                              floor=relaxations[region].bound)
         spent += again.deterministic_time
         if again.feasible and again.objective < before.objective:
             again.deterministic_time += before.deterministic_time
             again.wall_time += before.wall_time
             programmes[region] = again
-            combined = others | again.chosen
+            combined = {k: v for k, v in combined.items() if ledger.home[k] != region}
+            combined.update(again.chosen)
             ledger.replace(region, again.chosen)
         else:
             before.deterministic_time += again.deterministic_time
@@ -312,14 +323,9 @@ def decompose(problem: Problem, params: dict[str, object], time_limit: float,
                 if report:
                     report(region, time.perf_counter() - started, objective, bound)
 
-            def within(plan: Chosen, ledger: Ledger, region: str = region) -> Scope:
-                """The region's scope inside the room the rest of ``plan`` (its load
-                kept in ``ledger``) leaves."""
-                others = {k: v for k, v in plan.items() if home[k] != region}
-                return Scope(region, jtai_room(problem, others) if hint else quotas[region],
-                             *ledger.room(region))
-
-            scope = within(current, ledger) if ledger else Scope(region, None)
+            fixed_quotas = None if hint else quotas
+            scope = (room_scope(problem, region, current, ledger, fixed_quotas) if ledger
+                     else Scope(region, None))
             rescue = (by_region[region], limited(region, 0.2)) if (
                 quota and by_region[region]) else None
             run = solve_region(problem, scope,
@@ -332,7 +338,8 @@ def decompose(problem: Problem, params: dict[str, object], time_limit: float,
                 # still to come holds what this one needs: they will fit around it instead
                 current = {k: v for k, v in current.items() if k not in ahead}
                 ledger = Ledger(problem, current)
-                run = solve_region(problem, within(current, ledger),
+                run = solve_region(problem, room_scope(problem, region, current, ledger,
+                                                       fixed_quotas),
                                    limited(region, share, seconds), start, progress, rescue)
             done[region] = run
             if run.status == "INFEASIBLE":
@@ -365,12 +372,12 @@ def decompose(problem: Problem, params: dict[str, object], time_limit: float,
     bound = sum(run.bound for run in relaxed.values())
     stages = sum(run.deterministic_time for run in (*best.values(), *relaxed.values()))
     share = problem.config.solver.shared_bound_share
+    gap_limit = float(params.get("relative_gap_limit", 0.0))
     reworked, rework_record = 0.0, {}
     if not warm_start:  # programmes stopped on time: half the last steps' share
         before = {region: run.objective for region, run in best.items()}
-        reworked = rework_programmes(problem, best, relaxed, float(params.get(
-            "relative_gap_limit", 0.0)), params, share * time_limit / 2, hint is not None,
-            quotas)
+        reworked = rework_programmes(problem, best, relaxed, gap_limit, params,
+                                     share * time_limit / 2, None if hint else quotas)
         if reworked:
             rework_record = {
                 "regions": {r: [before[r], run.objective] for r, run in best.items()
@@ -399,7 +406,6 @@ def decompose(problem: Problem, params: dict[str, object], time_limit: float,
         if polished and polished.objective < objective:
             chosen, costs, objective = polished.chosen, polished.costs, polished.objective
     shared_record: dict[str, object] = {}
-    gap_limit = float(params.get("relative_gap_limit", 0.0))
     if share and not warm_start and all(run.feasible for run in relaxed.values()) and (
             objective * (1 - gap_limit) > bound):
         # until the gap is within the limit, or its share of the time is spent, and what

@@ -257,12 +257,7 @@ def test_a_programme_stopped_on_time_is_reworked_within_its_room(problem, tmp_pa
     programme still meets the couplings and passes the checker."""
     from scheduler.baseline import plan_baseline
     from scheduler.context import Scope
-    from scheduler.decompose import (
-        chosen_from_rows,
-        jtai_quotas,
-        jtai_room,
-        rework_programmes,
-    )
+    from scheduler.decompose import chosen_from_rows, jtai_room, rework_programmes
     from scheduler.export import programme_rows
     from scheduler.region_solve import solve_region
     from scheduler.rooms import Ledger
@@ -285,8 +280,7 @@ def test_a_programme_stopped_on_time_is_reworked_within_its_room(problem, tmp_pa
         relaxations[region] = solve_region(problem, Scope(region, None),
                                            with_limit(params, 10.0))
     before = {r: run.objective for r, run in programmes.items()}
-    spent = rework_programmes(problem, programmes, relaxations, 0.005, params, 4.0, True,
-                              jtai_quotas(problem))
+    spent = rework_programmes(problem, programmes, relaxations, 0.005, params, 4.0)
     assert spent > 0
     assert all(programmes[r].objective <= before[r] for r in before)
     assert any(programmes[r].objective < before[r] for r in before)
