@@ -21,7 +21,7 @@ console = Console(stderr=True)
 def refuse(exc: InputError) -> typer.Exit:
     """Print one line per input problem; the caller raises the returned exit (code 2)."""
     for problem in exc.problems:
-        console.print(f"[red]error[/red] {problem}", highlight=False)
+        console.print(f"[red]error[/red] {problem}", highlight=False, soft_wrap=True)
     return typer.Exit(2)
 
 

@@ -171,7 +171,7 @@ def sweep(
     except InputError as exc:
         raise refuse(exc) from None
     except SweepError as exc:
-        console.print(f"[red]error[/red] {exc}", highlight=False)
+        console.print(f"[red]error[/red] {exc}", highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
     _show(report.table.set_index("scenario"), f"Sweep of {len(report.table)} scenarios")
     console.print(f"{len(report.table)} scenarios in {report.wall_time:.1f} s: "

@@ -46,7 +46,13 @@ from scheduler.headcount import (
 from scheduler.polish import polish
 from scheduler.problem import Problem
 from scheduler.programme import ProgrammeRow
-from scheduler.region_solve import MIN_RESUME, RegionRun, resume_unproven, solve_region
+from scheduler.region_solve import (
+    MIN_RESUME,
+    RegionRun,
+    RelaxationModels,
+    resume_unproven,
+    solve_region,
+)
 from scheduler.rooms import Chosen, Ledger
 from scheduler.shared_bound import shared_bound
 from scheduler.solve import with_limit
@@ -295,6 +301,7 @@ def decompose(problem: Problem, params: dict[str, object], time_limit: float,
         return with_limit(base, seconds)
 
     home = {n.need_id: problem.region_of(n.la_code) for n in problem.needs}
+    relaxation_models = RelaxationModels(problem)  # steps 3 and 7 solve the same models
     by_region = {r: {k: v for k, v in (hint or {}).items() if home[k] == r} for r in regions}
 
     def run_all(share: float, hints: dict[str, Chosen], quota: bool) -> dict[str, RegionRun]:
@@ -330,7 +337,8 @@ def decompose(problem: Problem, params: dict[str, object], time_limit: float,
                 quota and by_region[region]) else None
             run = solve_region(problem, scope,
                                limited(region, share, seconds, params if quota else proving),
-                               start, progress, rescue)
+                               start, progress, rescue,
+                               built=None if quota else relaxation_models(region))
             budget -= run.deterministic_time
             ahead = {k for k in current if home[k] not in done and home[k] != region}
             if quota and run.status == "INFEASIBLE" and ahead:
@@ -349,7 +357,7 @@ def decompose(problem: Problem, params: dict[str, object], time_limit: float,
             if ledger:
                 ledger.replace(region, run.chosen)
         if not quota:  # what the relaxations proved early goes to those left unproven
-            resume_unproven(problem, done, proving, budget)
+            resume_unproven(problem, done, proving, budget, relaxation_models)
         return {region: done[region] for region in regions if region in done}
 
     # Measured: a cold regional solve finds far better plans than one hinted with the
@@ -357,7 +365,8 @@ def decompose(problem: Problem, params: dict[str, object], time_limit: float,
     best = run_all(0.6, by_region if warm_start else {}, True)
     infeasible = next((r for r, run in best.items() if run.status == "INFEASIBLE"), None)
     if infeasible:  # with its JTAI quota; without it, the region is a true relaxation
-        relaxed_run = solve_region(problem, Scope(infeasible, None), limited(infeasible, 0.2))
+        relaxed_run = solve_region(problem, Scope(infeasible, None), limited(infeasible, 0.2),
+                                   built=relaxation_models(infeasible))
         if relaxed_run.status == "INFEASIBLE":
             return Decomposed({}, 0, 0, [], 0, list(best.values()), infeasible)
         raise CouplingError([infeasible])
@@ -417,7 +426,7 @@ def decompose(problem: Problem, params: dict[str, object], time_limit: float,
         # a relaxation left unproven first: its gap is all bound (measured on synthetic
         # 1x, 156 weeks, seed 0: the shared bound spent 21 s to add 13 while two regions'
         # relaxations stood unproven)
-        resumed = resume_unproven(problem, relaxed, proving, budget)
+        resumed = resume_unproven(problem, relaxed, proving, budget, relaxation_models)
         bound = sum(run.bound for run in relaxed.values())
         enough = objective * (1 - gap_limit) - bound
         if enough > 0:
@@ -429,7 +438,7 @@ def decompose(problem: Problem, params: dict[str, object], time_limit: float,
 
             shared = shared_bound(problem, {r: run.chosen for r, run in relaxed.items()},
                                   {r: run.bound for r, run in relaxed.items()}, proving,
-                                  budget - resumed, enough, rising)
+                                  budget - resumed, enough, rising, relaxation_models)
             bound += shared.rise
             shared_record = {"clusters": shared.clusters, "solves": shared.solves,
                              "rise": shared.rise,

@@ -46,16 +46,31 @@ class _Callback(cp_model.CpSolverSolutionCallback):
             self._report(self.wall_time, self.objective_value, self.best_objective_bound)
 
 
+class RelaxationModels:
+    """Each region's relaxation (no JTAI quota, no room), built once for every step that
+    solves it: the relaxations, their resumption, the shared bound (about 8 MiB a region
+    on England; a build takes about a second)."""
+
+    def __init__(self, problem: Problem):
+        self._problem = problem
+        self._built: dict[str, BuiltModel] = {}
+
+    def __call__(self, region: str) -> BuiltModel:
+        if region not in self._built:
+            self._built[region] = build_model(self._problem, scope=Scope(region, None))
+        return self._built[region]
+
+
 def solve_region(problem: Problem, scope: Scope, params: dict[str, object],
                  hint: Chosen | None = None,
                  report: Callable[[float, float, float], None] | None = None,
                  rescue: tuple[Chosen, dict[str, object]] | None = None,
-                 floor: float | None = None) -> RegionRun:
-    """Build and solve one region's model; ``report(elapsed, objective, bound)`` on each
-    improving solution. ``rescue`` (a plan, parameters): if the solve finds nothing, the
-    same model is solved again hinted with that plan. ``floor``: a bound on its objective
-    proved already, which the solve starts from."""
-    built = build_model(problem, scope=scope)
+                 floor: float | None = None, built: BuiltModel | None = None) -> RegionRun:
+    """Build (unless ``built`` is the scope's model already) and solve one region's model;
+    ``report(elapsed, objective, bound)`` on each improving solution. ``rescue`` (a plan,
+    parameters): if the solve finds nothing, the same model is solved again hinted with that
+    plan. ``floor``: a bound on its objective proved already, which the solve starts from."""
+    built = built or build_model(problem, scope=scope)
     if floor is not None:
         built.floor_objective(floor)
     solver, status = _solve_hinted(built, params, hint, report)
@@ -79,11 +94,14 @@ def solve_region(problem: Problem, scope: Scope, params: dict[str, object],
 
 
 def resume_unproven(problem: Problem, relaxations: dict[str, RegionRun],
-                    params: dict[str, object], budget: float) -> float:
+                    params: dict[str, object], budget: float,
+                    models: RelaxationModels | None = None) -> float:
     """Spend up to ``budget`` deterministic seconds on the relaxations left unproven, the
     widest gap first: each solved again from its plan and its bound (``params``: the CP-SAT
     parameters; a region's share of a stage goes by its size, and a hard region may need
-    more than that while others prove early). The deterministic time spent."""
+    more than that while others prove early; ``models``: the relaxations' models, if built
+    already). The deterministic time spent."""
+    models = models or RelaxationModels(problem)
     spent, stalled = 0.0, set()
     while budget - spent >= MIN_RESUME:
         open_gaps = {region: run.objective - run.bound for region, run in relaxations.items()
@@ -93,7 +111,7 @@ def resume_unproven(problem: Problem, relaxations: dict[str, RegionRun],
         region = max(sorted(open_gaps), key=open_gaps.__getitem__)
         before = relaxations[region]
         again = solve_region(problem, Scope(region, None), with_limit(params, budget - spent),
-                             before.chosen, floor=before.bound)
+                             before.chosen, floor=before.bound, built=models(region))
         spent += again.deterministic_time
         if not again.feasible:  # nothing within the time: the plan and bound stand
             before.deterministic_time += again.deterministic_time

@@ -30,11 +30,11 @@ from dataclasses import dataclass, field
 from ortools.sat.python import cp_model
 
 from scheduler.calendar import weeks_between
-from scheduler.context import Scope
 from scheduler.couplings import Key, capacities, fixed_use, overused, plan_use, row_use
 from scheduler.export import event_row
-from scheduler.model import BuiltModel, build_model
+from scheduler.model import BuiltModel
 from scheduler.problem import Problem
+from scheduler.region_solve import RelaxationModels
 from scheduler.rooms import Chosen
 from scheduler.solve import apply_parameters, with_limit
 
@@ -126,8 +126,9 @@ class _RegionModel:
     """One region's relaxation with, per cluster, its use held to at most a cap."""
 
     def __init__(self, problem: Problem, region: str, clusters: list[Cluster],
-                 plan: Chosen):
-        self.built: BuiltModel = build_model(problem, scope=Scope(region, None))
+                 plan: Chosen, built: BuiltModel):
+        self.built = built
+        self.built.model.clear_hints()
         self.built.hint_with(plan)
         self.use: dict[int, cp_model.LinearExprT] = {}
         self.caps: dict[int, tuple[cp_model.IntVar, int]] = {}
@@ -219,11 +220,13 @@ def cheapest_sharing(clusters: list[Cluster], levels: dict[tuple[str, int], Leve
 
 def shared_bound(problem: Problem, plans: dict[str, Chosen], bounds: dict[str, float],
                  params: dict[str, object], budget: float, enough: float = INFINITE,
-                 progress: Callable[[float], None] | None = None) -> SharedBound:
+                 progress: Callable[[float], None] | None = None,
+                 relaxations: RelaxationModels | None = None) -> SharedBound:
     """The rise over the sum of the relaxations' ``bounds`` (region -> bound) that keeping
     the overused couplings proves, from the relaxations' ``plans``, within ``budget``
     deterministic seconds (``params``: the CP-SAT parameters of each solve), or until it
-    has risen by ``enough``; ``progress(rise)`` after each round. The earliest
+    has risen by ``enough``; ``progress(rise)`` after each round; ``relaxations``: the
+    regions' relaxation models, if built already (each gets its caps added). The earliest
     clusters first (overdue LAs compete for the first weeks), the smallest regions first
     within a cluster, the time a solve leaves passed on to the next."""
     clusters = contested_clusters(problem, plans)
@@ -231,6 +234,7 @@ def shared_bound(problem: Problem, plans: dict[str, Chosen], bounds: dict[str, f
               for index, cluster in enumerate(clusters) for region in cluster.use}
     limits = {key: clusters[key[1]].use[key[0]] - 1 for key in levels}
     size = {region: len(plan) for region, plan in plans.items()}
+    relaxations = relaxations or RelaxationModels(problem)
     models: dict[str, _RegionModel] = {}
     spent, solves = 0.0, 0
     shared = cheapest_sharing(clusters, levels)
@@ -244,7 +248,8 @@ def shared_bound(problem: Problem, plans: dict[str, Chosen], bounds: dict[str, f
             if budget - spent < MIN_SOLVE:
                 break
             if region not in models:
-                models[region] = _RegionModel(problem, region, clusters, plans[region])
+                models[region] = _RegionModel(problem, region, clusters, plans[region],
+                                              relaxations(region))
             limit, lv = limits[(region, index)], levels[(region, index)]
             bound, used, seconds = models[region].solve(
                 index, limit, with_limit(params, (budget - spent) / (len(todo) - done)))

@@ -142,3 +142,30 @@ def test_a_share_outside_zero_to_one_is_refused():
 
     with pytest.raises(InputError, match=r"solver\.shared_bound_share"):
         load_config(overrides={"solver": {"shared_bound_share": 1.5}})
+
+
+def test_the_relaxations_own_models_serve_the_shared_bound(problem, monkeypatch):
+    """A region's relaxation model, built once and solved (its proven bound added as a
+    floor, as the resume does), gives the shared bound the same rise as models built
+    afresh, and is not built again."""
+    from scheduler import region_solve
+    from scheduler.context import Scope
+
+    models = region_solve.RelaxationModels(problem)
+    runs = {r: region_solve.solve_region(problem, Scope(r, None), _params(problem),
+                                         built=models(r))
+            for r in sorted(problem.dataset.regions)}
+    for region, run in runs.items():
+        assert run.status == "OPTIMAL"
+        models(region).floor_objective(run.bound)
+    plans = {r: run.chosen for r, run in runs.items()}
+    bounds = {r: run.bound for r, run in runs.items()}
+    fresh = shared_bound(problem, plans, bounds, _params(problem), 10.0)
+    builds: list[object] = []
+    original = region_solve.build_model
+    monkeypatch.setattr(region_solve, "build_model",
+                        lambda *a, **k: builds.append(k) or original(*a, **k))
+    reused = shared_bound(problem, plans, bounds, _params(problem), 10.0,
+                          relaxations=models)
+    assert builds == []
+    assert reused.solves > 0 and reused.rise == fresh.rise > 0
