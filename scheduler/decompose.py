@@ -300,6 +300,10 @@ def decompose(problem: Problem, params: dict[str, object], time_limit: float,
         seconds = seconds or max(1.0, time_limit * share * weight[region] / total)
         return with_limit(base, seconds)
 
+    # the core search ignores a hint: a solve meant to start from a plan keeps CP-SAT's own
+    # subsolvers, which try the hint first and then improve on it (measured at 90 regions
+    # with the core search: 7 regions found nothing even from their first plan)
+    following = {k: v for k, v in params.items() if k not in ("subsolvers", "use_lns")}
     home = {n.need_id: problem.region_of(n.la_code) for n in problem.needs}
     relaxation_models = RelaxationModels(problem)  # steps 3 and 7 solve the same models
     by_region = {r: {k: v for k, v in (hint or {}).items() if home[k] == r} for r in regions}
@@ -321,8 +325,8 @@ def decompose(problem: Problem, params: dict[str, object], time_limit: float,
             seconds = max(least, budget * weight[region] / weight_left)
             # under a second, a cold solve mostly finds nothing (measured at 90 regions:
             # a third of them) and a second solve from the first plan follows: start there
-            start = hints.get(region) or (by_region[region] if quota and seconds < 1.0
-                                          else None)
+            from_first = quota and not hints.get(region) and seconds < 1.0
+            start = hints.get(region) or (by_region[region] if from_first else None)
             weight_left -= weight[region]
 
             def progress(elapsed: float, objective: float, bound: float,
@@ -333,10 +337,10 @@ def decompose(problem: Problem, params: dict[str, object], time_limit: float,
             fixed_quotas = None if hint else quotas
             scope = (room_scope(problem, region, current, ledger, fixed_quotas) if ledger
                      else Scope(region, None))
-            rescue = (by_region[region], limited(region, 0.2)) if (
+            rescue = (by_region[region], limited(region, 0.2, base=following)) if (
                 quota and by_region[region]) else None
-            run = solve_region(problem, scope,
-                               limited(region, share, seconds, params if quota else proving),
+            base = following if from_first else params if quota else proving
+            run = solve_region(problem, scope, limited(region, share, seconds, base),
                                start, progress, rescue,
                                built=None if quota else relaxation_models(region))
             budget -= run.deterministic_time

@@ -15,6 +15,7 @@ from scheduler.rooms import Chosen
 from scheduler.solve import apply_parameters, with_limit
 
 MIN_RESUME = 0.5  # deterministic seconds: with less than this to give, no solve resumed
+FIXED_PLAN = 5.0  # deterministic seconds for the last resort: the rescue's plan, fixed
 
 
 @dataclass
@@ -69,16 +70,23 @@ def solve_region(problem: Problem, scope: Scope, params: dict[str, object],
     """Build (unless ``built`` is the scope's model already) and solve one region's model;
     ``report(elapsed, objective, bound)`` on each improving solution. ``rescue`` (a plan,
     parameters): if the solve finds nothing, the same model is solved again hinted with that
-    plan. ``floor``: a bound on its objective proved already, which the solve starts from."""
+    plan, and if that finds nothing either, with the plan fixed (a plan that meets the
+    model's rules is then its answer). ``floor``: a bound on its objective proved already,
+    which the solve starts from."""
     built = built or build_model(problem, scope=scope)
     if floor is not None:
         built.floor_objective(floor)
     solver, status = _solve_hinted(built, params, hint, report)
     wall, deterministic = solver.wall_time, solver.response_proto.deterministic_time
     if status == "UNKNOWN" and rescue:
-        solver, status = _solve_hinted(built, rescue[1], rescue[0], report)
-        wall += solver.wall_time
-        deterministic += solver.response_proto.deterministic_time
+        plan, again = rescue
+        fixed = with_limit(dict(again, fix_variables_to_their_hinted_value=True), FIXED_PLAN)
+        for attempt in (again, fixed):
+            solver, status = _solve_hinted(built, attempt, plan, report)
+            wall += solver.wall_time
+            deterministic += solver.response_proto.deterministic_time
+            if status != "UNKNOWN":
+                break
     proto = built.model.proto
     size = {"variables": len(proto.variables), "constraints": len(proto.constraints),
             "placement_booleans": sum(len(v) for v in built.context.x.values())}

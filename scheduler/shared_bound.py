@@ -151,14 +151,20 @@ class _RegionModel:
             self.built.model.add(self.use[index] <= cap)
             self.caps[index] = cap, top
 
+    def hold(self, cluster: int | None = None, limit: int = 0) -> None:
+        """Hold the use of ``cluster`` to at most ``limit``, of every other cluster to its
+        top: what any national programme keeps anyway (a region uses at most a cluster's
+        capacity, below the relaxations' total use). None: every cap at its top."""
+        for index, (cap, top) in self.caps.items():
+            domain = self.built.model.proto.variables[cap.index].domain
+            domain[0], domain[1] = 0, limit if index == cluster else top
+
     def solve(self, cluster: int, limit: int, params: dict[str, object]
               ) -> tuple[float, int | None, float]:
         """The relaxation's bound with its use of ``cluster`` at most ``limit``: the bound
         (infinite if there is no such plan), the use of the plan found (None if none) and
         the deterministic time spent."""
-        for index, (cap, top) in self.caps.items():
-            domain = self.built.model.proto.variables[cap.index].domain
-            domain[0], domain[1] = 0, limit if index == cluster else top
+        self.hold(cluster, limit)
         solver = cp_model.CpSolver()
         apply_parameters(solver, params)
         status = solver.solve(self.built.model)
@@ -263,4 +269,6 @@ def shared_bound(problem: Problem, plans: dict[str, Chosen], bounds: dict[str, f
         shared = cheapest_sharing(clusters, levels)
         if shared and progress:
             progress(shared[0])
+    for model in models.values():  # the models may serve again: no cap held lower
+        model.hold()
     return SharedBound(shared[0] if shared else 0.0, len(clusters), solves, spent)

@@ -174,6 +174,9 @@ def test_a_region_that_finds_nothing_is_rescued_from_its_first_plan(problem):
     assert run.feasible
     mandatory = {n.need_id for n in problem.needs if n.mandatory and n.need_id in ours}
     assert mandatory <= set(run.chosen) <= ours
+    # with no time for the rescue either, the plan itself, fixed, is the answer
+    last = solve_region(problem, Scope(region, None), nothing, rescue=(first, nothing))
+    assert last.feasible and last.chosen == first
 
 
 def test_under_a_second_per_region_the_regions_start_from_their_first_plan(problem, tmp_path):

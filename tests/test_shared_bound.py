@@ -169,3 +169,7 @@ def test_the_relaxations_own_models_serve_the_shared_bound(problem, monkeypatch)
                           relaxations=models)
     assert builds == []
     assert reused.solves > 0 and reused.rise == fresh.rise > 0
+    for region, run in runs.items():  # no cap is left held lower: the same relaxation
+        again = region_solve.solve_region(problem, Scope(region, None), _params(problem),
+                                          built=models(region))
+        assert again.objective == run.objective
