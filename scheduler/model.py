@@ -33,7 +33,9 @@ class BuiltModel:
         return self.context.model
 
     def hint_with(self, plan: dict[str, tuple[str, int]]) -> None:
-        """Hint every placement Boolean: 1 where ``plan`` places the need, else 0."""
+        """Hint every placement Boolean: 1 where ``plan`` places the need, else 0 (in place
+        of any hint before: a model may be solved again, from another plan)."""
+        self.model.clear_hints()
         for need_id, variables in self.context.x.items():
             placed = plan.get(need_id)
             for key, var in variables.items():

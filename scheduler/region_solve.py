@@ -141,8 +141,9 @@ def _solve_hinted(built: BuiltModel, params: dict[str, object], hint: Chosen | N
                   ) -> tuple[cp_model.CpSolver, str]:
     """Solve the built model, hinted with ``hint`` (every placement Boolean) if given; the
     solver and its status name."""
-    built.model.clear_hints()
-    if hint is not None:
+    if hint is None:
+        built.model.clear_hints()
+    else:
         built.hint_with(hint)
     solver = cp_model.CpSolver()
     apply_parameters(solver, params)

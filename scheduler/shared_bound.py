@@ -128,7 +128,6 @@ class _RegionModel:
     def __init__(self, problem: Problem, region: str, clusters: list[Cluster],
                  plan: Chosen, built: BuiltModel):
         self.built = built
-        self.built.model.clear_hints()
         self.built.hint_with(plan)
         self.use: dict[int, cp_model.LinearExprT] = {}
         self.caps: dict[int, tuple[cp_model.IntVar, int]] = {}
