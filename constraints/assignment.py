@@ -3,7 +3,8 @@
 the checker re-verifies a staffed programme from its rows and the dataset alone.
 
 A programme with no lead and no team on any row is a first-stage draft: it is checked
-without these rules. Once any row is staffed, every row must be.
+without these rules, but for `lent_from`, blank on every row with no team (R-LEND, readings
+settled). Once any row is staffed, every row must be.
 """
 
 from __future__ import annotations
@@ -39,19 +40,19 @@ class Assignment(Family):
     rules = (RULE, "R-TEAM", "R-LEND")
 
     def excluded(self, problem: Problem, need: Need, kind: str, fp: Footprint) -> list[str]:
-        """Weeks the staffing could not fill: found so by an earlier staffing, or nobody
-        free of leave and conflicts to lead and make up the team."""
+        """Weeks the staffing could not fill: found so by an earlier staffing, or
+        (`Staffable`) nobody free to lead and make up the team."""
         if (need.need_id, kind, fp.week) in problem.unstaffable:
             return [RULE]
-        if problem.config.assignment.avoid_unstaffable_weeks and not availability(
-                problem).staffable(need.la_code, kind, fp.week):
-            return [RULE]
-        return []
+        return Staffable().excluded(problem, need, kind, fp)
 
     def check(self, problem: Problem, rows: list[ProgrammeRow]) -> list[Violation]:
+        violations = [Violation("R-LEND", row.la_code, row.event_id,
+                                f"lent_from {row.lent_from!r} on a row with no team: blank "
+                                "until the team is named") for row in rows
+                      if row.lent_from and not row.team]
         if not any(row.team or row.lead_inspector for row in rows):
-            return []
-        violations = []
+            return violations
         for row in rows:
             violations += self._check_team(problem, row)
         violations += self._check_diaries(problem, rows)
@@ -147,3 +148,18 @@ class Assignment(Family):
                         f"{person} works {count} days, more than inspection_share of the "
                         f"quarter ({limits.quarterly(person, quarter) / TENTHS:g})"))
         return violations
+
+
+class Staffable(Family):
+    """R-ASSIGN as the dataset alone decides it, before any staffing: weeks where nobody is
+    free of leave and conflicts of interest, and within their working days and quarterly
+    inspection_share, to lead and make up the team. Also what makes a graded inspection
+    overdue whose window holds no such week (R-OVERDUE, `Problem.plans`)."""
+
+    rules = (RULE,)
+
+    def excluded(self, problem: Problem, need: Need, kind: str, fp: Footprint) -> list[str]:
+        if problem.config.assignment.avoid_unstaffable_weeks and not availability(
+                problem).staffable(need.la_code, kind, fp.week):
+            return [RULE]
+        return []

@@ -1,11 +1,14 @@
-"""R-XMAS, R-AUG, R-BH, R-NOTICE: the calendar holes in every event's domain."""
+"""R-XMAS, R-AUG, R-EASTER, R-SUMMER, R-BH, R-NOTICE: the calendar holes in every event's
+domain."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 
+from dateutil.easter import easter as easter_sunday
+
 from constraints.base import Family
-from scheduler.config import Config
+from scheduler.config import Config, Easter, Summer
 from scheduler.footprint import Footprint
 from scheduler.pathways import Need
 from scheduler.problem import Problem
@@ -16,6 +19,29 @@ def _in_season(day: date, first: str, last: str) -> bool:
     """Whether ``day`` falls between two "MM-DD" dates (the range may wrap the new year)."""
     key = day.strftime("%m-%d")
     return first <= key <= last if first <= last else key >= first or key <= last
+
+
+def _around_easter(day: date, easter: Easter) -> bool:
+    """Whether ``day`` falls in the Monday-to-Sunday weeks ending on Easter Sunday
+    (``weeks_before`` of them) or starting on Easter Monday (``weeks_after``)."""
+    sunday = easter_sunday(day.year)
+    first = sunday - timedelta(days=7 * easter.weeks_before - 1)
+    return first <= day <= sunday + timedelta(days=7 * easter.weeks_after)
+
+
+def _holiday_breaches(easter: Easter, summer: Summer, kind: str,
+                      onsite: tuple[date, ...]) -> list[tuple[str, str]]:
+    """R-EASTER and R-SUMMER, the school holidays graded inspections keep clear of."""
+    found = []
+    at_easter = [d for d in onsite if _around_easter(d, easter)
+                 ] if kind in easter.onsite_events else []
+    if at_easter:
+        found.append(("R-EASTER", f"on site on {at_easter[0]}, in the Easter holidays "
+                                  f"(Easter Sunday {easter_sunday(at_easter[0].year)})"))
+    if kind in summer.onsite_events and any(
+            _in_season(d, summer.onsite_from, summer.onsite_to) for d in onsite):
+        found.append(("R-SUMMER", f"on site between {summer.onsite_from} and {summer.onsite_to}"))
+    return found
 
 
 def calendar_breaches(config: Config, calendar_is_holiday, kind: str, onsite: tuple[date, ...],
@@ -38,15 +64,17 @@ def calendar_breaches(config: Config, calendar_is_holiday, kind: str, onsite: tu
                       or (kind in aug.by_agreement_events and not august_agreed)):
         found.append(("R-AUG", "on site in August" + (" without the LA's agreement"
                                                       if kind in aug.by_agreement_events else "")))
+    found += _holiday_breaches(config.easter, config.summer, kind, onsite)
     if notify and notify < programme_start:
         found.append(("R-NOTICE", f"notice on {notify}, before the programme starts"))
     return found
 
 
 class CalendarRules(Family):
-    """Hard R-XMAS, R-AUG, R-BH, R-NOTICE (para 18, 57, 80, 142)."""
+    """Hard R-XMAS, R-AUG, R-BH, R-NOTICE (para 18, 57, 80, 142); R-EASTER and R-SUMMER,
+    fitted to practice."""
 
-    rules = ("R-XMAS", "R-AUG", "R-BH", "R-NOTICE")
+    rules = ("R-XMAS", "R-AUG", "R-EASTER", "R-SUMMER", "R-BH", "R-NOTICE")
 
     def __init__(self) -> None:
         self._excluded: dict[tuple[str, int, bool], list[str]] = {}  # one model's answers
@@ -64,8 +92,8 @@ class CalendarRules(Family):
         violations = []
         cal = problem.calendar
         for row in rows:
-            if row.status == "fixed":
-                continue
+            if row.status == "fixed" and not row.need_id:
+                continue  # given with its dates (jtai.csv); a pinned event is checked
             la = problem.dataset.las.get(row.la_code)
             for rule, reason in calendar_breaches(
                     problem.config, cal.is_bank_holiday, row.event, row.onsite_days,

@@ -8,6 +8,7 @@ from collections import defaultdict
 from ortools.sat.python import cp_model
 
 from constraints.base import Family
+from scheduler.assign_duties import duties
 from scheduler.calendar import weeks_between
 from scheduler.context import ModelContext, Penalty, Room
 from scheduler.footprint import specialist_demand, weekly_demand
@@ -182,47 +183,53 @@ class Capacity(Family):
                 model.add(cp_model.LinearExpr.sum(demands) <= cap).only_enforce_if(guard)
 
     def check(self, problem: Problem, rows: list[ProgrammeRow]) -> list[Violation]:
+        """A draft: each region's events within its capacity, or what it lacks spare in
+        other regions (R-LEND); a staffed programme: each region's own inspectors' days,
+        wherever they work, within its capacity. The pools, by role."""
         regional, pools = programme_load(problem, rows)
-        violations = []
-        caps = problem.regional_capacity
-        quarter_caps = problem.regional_quarter_capacity
+        if any(row.team for row in rows):
+            violations = self._check_home_regions(problem, home_load(problem, rows))
+        else:
+            violations = self._check_draft(problem, regional)
+        return violations + self._check_pools(problem, pools)
+
+    def _check_draft(self, problem: Problem, regional: Load) -> list[Violation]:
+        """R-CAP by the LAs' regions: a region short in a week or quarter is refused unless
+        the others have that much spare and lending is on (a draft names no lender:
+        `lent_from` is filled from the teams, R-LEND)."""
         lending = problem.config.capacity.lending
-        # Weekly and quarterly, each region; deficits must be lent by others and shown.
-        for period, cap_of, load_of in (
-            ("week", lambda r, k: caps[r][k], lambda r: dict(regional[r])),
-            ("quarter", lambda r, k: quarter_caps[r][k],
-             lambda r: by_quarter(problem, regional[r])),
-        ):
-            if period == "quarter" and not problem.config.capacity.quarterly_share:
+        violations = []
+        for period, key, deficits in shortfalls(problem, regional):
+            short = {r: d for r, d in deficits.items() if d > 0}
+            if lending and sum(short.values()) <= -sum(d for d in deficits.values() if d < 0):
                 continue
-            keys = sorted({k for r in problem.dataset.regions for k in load_of(r)})
-            for key in keys:
-                deficits = {r: load_of(r).get(key, 0) - cap_of(r, key)
-                            for r in problem.dataset.regions}
-                short = {r: d for r, d in deficits.items() if d > 0}
-                if not short:
-                    continue
-                spare = -sum(d for d in deficits.values() if d < 0)
-                label = self._label(problem, period, key)
-                if not lending or sum(short.values()) > spare:
-                    for region, deficit in short.items():
-                        violations.append(Violation(
-                            "R-CAP", region, label,
-                            f"{region} needs {deficit / TENTHS:g} inspector-days more than "
-                            f"it has in {label}" + (", and other regions cannot lend them"
-                                                   if lending else "")))
-                    continue
-                if any(r.team for r in rows):
-                    continue  # staffed: lent_from is checked against the teams (assignment.py)
-                for region in short:
-                    flagged = [r for r in rows if r.region == region and r.lent_from
-                               and r.lent_from != region and self._active(problem, r, period,
-                                                                          key)]
-                    if not flagged:
-                        violations.append(Violation(
-                            "R-LEND", region, label,
-                            f"{region} borrows {short[region] / TENTHS:g} inspector-days in "
-                            f"{label} but no event shows lent_from"))
+            label = self._label(problem, period, key)
+            violations += [Violation(
+                "R-CAP", region, label,
+                f"{region} needs {deficit / TENTHS:g} inspector-days more than it has in "
+                f"{label}" + (", and other regions cannot lend them" if lending else ""))
+                for region, deficit in short.items()]
+        return violations
+
+    def _check_home_regions(self, problem: Problem, load: Load) -> list[Violation]:
+        """R-CAP, R-LEND (readings settled): each region's own inspectors' days, counted at
+        home wherever they work, within its weekly capacity and quarterly share."""
+        violations = []
+        for region in problem.dataset.regions:
+            for period, key, tenths in periods(problem, load[region]):
+                cap = capacity_of(problem, region, period, key)
+                if tenths > cap:
+                    label = self._label(problem, period, key)
+                    violations.append(Violation(
+                        "R-CAP", region, label,
+                        f"{region}'s inspectors work {tenths / TENTHS:g} days in {label} "
+                        f"(days lent to other regions included), more than its "
+                        f"{cap / TENTHS:g}"))
+        return violations
+
+    def _check_pools(self, problem: Problem, pools: Load) -> list[Violation]:
+        """R-CAP: each specialist pool's weekly and quarterly capacity."""
+        violations = []
         for role, load in pools.items():
             for week, tenths in sorted(load.items()):
                 if tenths > problem.pool_capacity[role][week]:
@@ -245,12 +252,64 @@ class Capacity(Family):
             return f"week of {problem.weeks.monday(key)}"
         return f"quarter {key[0]} Q{key[1]}"
 
-    @staticmethod
-    def _active(problem: Problem, row: ProgrammeRow, period: str, key) -> bool:
-        weeks = row_load(problem, row)[0]
-        if period == "week":
-            return key in weeks
-        return any(problem.weeks.quarter_key(w) == key for w in weeks)
+
+Period = tuple[str, object, int]  # ("week", week or "quarter", (year, quarter)), tenths
+
+
+def periods(problem: Problem, weekly: dict[int, int]) -> list[Period]:
+    """A load by week as R-CAP limits it: each week inside the horizon and, with
+    `capacity.quarterly_share`, each quarter the horizon touches (every week of it)."""
+    found: list[Period] = [("week", week, tenths) for week, tenths in sorted(weekly.items())
+                           if 0 <= week < problem.horizon_weeks]
+    if problem.config.capacity.quarterly_share:
+        found += [("quarter", quarter, tenths)
+                  for quarter, tenths in sorted(by_quarter(problem, weekly).items())
+                  if quarter in problem.quarters]
+    return found
+
+
+def capacity_of(problem: Problem, region: str, period: str, key) -> int:
+    """A region's tenths of inspector-days in a week or quarter (R-CAP)."""
+    if period == "week":
+        return problem.regional_capacity[region][key]
+    return problem.regional_quarter_capacity[region][key]
+
+
+def shortfalls(problem: Problem, regional: Load) -> list[tuple[str, object, dict[str, int]]]:
+    """Each week and quarter in which some region's events need more than its capacity:
+    (period, key, every region's need less its capacity, in tenths)."""
+    loads: dict[tuple[str, object], dict[str, int]] = defaultdict(dict)
+    for region in problem.dataset.regions:
+        for period, key, tenths in periods(problem, regional[region]):
+            loads[(period, key)][region] = tenths
+    found = []
+    for (period, key), need in sorted(loads.items(),
+                                      key=lambda item: (item[0][0] != "week", item[0][1])):
+        deficits = {r: need.get(r, 0) - capacity_of(problem, r, period, key)
+                    for r in problem.dataset.regions}
+        if any(d > 0 for d in deficits.values()):
+            found.append((period, key, deficits))
+    return found
+
+
+def home_load(problem: Problem, rows: list[ProgrammeRow]) -> Load:
+    """A staffed programme's regional load by the inspectors' HOME regions (R-LEND: lent
+    days count against the lender): every day of theirs the rows name them for (set-up,
+    off-site, on-site, report), as the staffing books them. A row that names nobody (an
+    event the staffing could not fill) books nobody's days: R-ASSIGN refuses it, unless
+    it names that rule in `relaxed`."""
+    roles = set(problem.config.capacity.regional_roles)
+    inspectors = problem.dataset.inspectors
+    load: Load = defaultdict(lambda: defaultdict(int))
+    for row in rows:
+        for person, parts in duties(problem, row).items():
+            inspector = inspectors.get(person)
+            if inspector is None or inspector.role not in roles:
+                continue
+            for part in parts:
+                for week, days in part.days_by_week(problem).items():
+                    load[inspector.region][week] += days * TENTHS
+    return load
 
 
 def fixed_rows(problem: Problem) -> list[ProgrammeRow]:

@@ -7,21 +7,27 @@ from datetime import date
 from constraints.base import Family, onsite_week_distance, rows_by_la
 from scheduler.context import ModelContext, Penalty
 from scheduler.footprint import Footprint
-from scheduler.pathways import Need
+from scheduler.pathways import Need, latest_onsite_day
 from scheduler.problem import Problem
 from scheduler.programme import ProgrammeRow, Violation
 
 
 def other_programmes(problem: Problem, la_code: str) -> list[tuple[str, tuple[date, ...]]]:
-    """(label, on-site days) of the LA's planned area SEND inspections and fixed JTAIs."""
+    """(label, on-site days) of the LA's area SEND inspections and monitoring visits (planned
+    and completed), its JTAIs given in jtai.csv and those in its ILACS history."""
     found = []
     for send in problem.dataset.area_send:
-        if send.la_code == la_code and send.status == "planned" and send.fieldwork_start:
+        if send.la_code == la_code and send.fieldwork_start:
             end = send.fieldwork_end or send.fieldwork_start
             found.append((f"area SEND {send.kind} {send.fieldwork_start}",
                           (send.fieldwork_start, end)))
     found.extend((f"JTAI {fixed.onsite_days[0]}", fixed.onsite_days)
                  for fixed in problem.fixed_events if fixed.la_code == la_code)
+    for past in problem.dataset.history_of(la_code):
+        if past.event == "JTAI":
+            last = latest_onsite_day(past, problem.config)
+            found.append((f"JTAI {past.fieldwork_start or last}",
+                          (past.fieldwork_start or last, last)))
     return found
 
 

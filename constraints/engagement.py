@@ -1,11 +1,13 @@
 """R-AEM: one annual engagement meeting per LA per programme year, clear of its other
-on-site weeks (para 42-50)."""
+ILACS events and of the LA's other programmes (para 42-50; RULES.md, readings settled)."""
 
 from __future__ import annotations
 
 from collections import Counter
+from datetime import date
 
-from constraints.base import Family, onsite_week_distance, rows_by_la
+from constraints.base import Family, rows_by_la
+from constraints.clashes import other_programmes
 from scheduler.context import ModelContext, Penalty
 from scheduler.footprint import Footprint
 from scheduler.pathways import Need
@@ -13,45 +15,59 @@ from scheduler.problem import Problem
 from scheduler.programme import ProgrammeRow, Violation
 
 
+def blocked_weeks(problem: Problem, onsite: tuple[date, ...], notify: date | None
+                  ) -> tuple[int, int]:
+    """(first, last) programme week an AEM may not fall in because of another event: its
+    notice and on-site weeks, and `engagement.gap_weeks` - 1 weeks either side on site."""
+    weeks, spare = problem.weeks, problem.config.engagement.gap_weeks - 1
+    first, last = weeks.index(onsite[0]), weeks.index(onsite[-1])
+    notice = weeks.index(notify) if notify else first
+    return min(notice, first - spare), last + spare
+
+
 class Engagement(Family):
-    """Hard R-AEM: the meeting is at least `engagement.gap_weeks` from the LA's other
-    on-site weeks, once per programme year (the window term is in Windows)."""
+    """Hard R-AEM: the meeting never falls in the notice or on-site weeks of the LA's other
+    ILACS events, nor in an on-site week of its area SEND inspections or JTAIs (with
+    `engagement.gap_weeks` around on-site weeks); once per programme year (the window
+    term is in Windows)."""
 
     rules = ("R-AEM",)
 
     def excluded(self, problem: Problem, need: Need, kind: str, fp: Footprint) -> list[str]:
-        """R-AEM: clear of the LA's JTAIs given in jtai.csv (of its other events: `build`)."""
+        """R-AEM: clear of the LA's other programmes (of its ILACS events: `build`)."""
         if kind != "AEM":
             return []
-        gap = problem.config.engagement.gap_weeks
-        fixed = [f.onsite_days for f in problem.fixed_events if f.la_code == need.la_code]
-        if any(onsite_week_distance(fp.onsite_days, days) < gap for days in fixed):
-            return ["R-AEM"]
+        at = problem.weeks.index(fp.fieldwork_start)
+        for _, days in other_programmes(problem, need.la_code):
+            first, last = blocked_weeks(problem, days, None)
+            if first <= at <= last:
+                return ["R-AEM"]
         return []
 
     def build(self, ctx: ModelContext) -> list[Penalty]:
         problem = ctx.problem
-        gap = problem.config.engagement.gap_weeks
         for plan in ctx.plans:
             meetings = [n for n in plan.needs if n.kind == "AEM"]
-            others = [n for n in plan.needs if n.kind != "AEM"]
-            # (first, last) on-site week of every candidate placement of the other events
-            other_vars = [(var, week + min(spec.onsite_weeks), week + max(spec.onsite_weeks))
-                          for n in others
-                          for (kind, week), var in ctx.placements(n.need_id).items()
-                          for spec in (problem.config.spec(kind),)]
+            if not meetings:
+                continue
+            others = []  # (variable, first and last week it blocks) of each other placement
+            for need in plan.needs:
+                if need.kind == "AEM":
+                    continue
+                for (kind, week), var in ctx.placements(need.need_id).items():
+                    fp = problem.footprint(kind, week)
+                    others.append((var, *blocked_weeks(problem, fp.onsite_days,
+                                                       fp.notify_date)))
             for meeting in meetings:
                 for (kind, week), var in ctx.placements(meeting.need_id).items():
                     at = week + problem.config.spec(kind).fieldwork_offset
-                    close = [v for v, first, last in other_vars
-                             if first - gap < at < last + gap]
+                    close = [v for v, first, last in others if first <= at <= last]
                     if close:
                         ctx.model.add(sum(close) == 0).only_enforce_if(
                             [var, *ctx.guard("R-AEM", plan.la.la_code)])
         return []
 
     def check(self, problem: Problem, rows: list[ProgrammeRow]) -> list[Violation]:
-        gap = problem.config.engagement.gap_weeks
         violations = []
         for la_code, la_rows in rows_by_la(rows).items():
             meetings = [r for r in la_rows if r.event == "AEM"]
@@ -61,14 +77,18 @@ class Engagement(Family):
                     violations.append(Violation("R-AEM", la_code, "",
                                                 f"{count} engagement meetings in programme "
                                                 f"year {year + 1}"))
+            others = [(f"{r.event} {r.event_id}", r.onsite_days, r.notify_date)
+                      for r in la_rows if r.event != "AEM"]
+            others += [(label, days, None) for label, days in other_programmes(problem, la_code)
+                       if not any(days == r.onsite_days for r in la_rows)]
             for meeting in meetings:
-                for row in la_rows:
-                    if row.event == "AEM":
-                        continue
-                    distance = onsite_week_distance(meeting.onsite_days, row.onsite_days)
-                    if distance < gap:
+                at = problem.weeks.index(meeting.fieldwork_start)
+                for label, days, notify in others:
+                    first, last = blocked_weeks(problem, days, notify)
+                    if first <= at <= last:
                         violations.append(Violation(
                             "R-AEM", la_code, meeting.event_id,
-                            f"meeting {distance} weeks from {row.event} {row.event_id} "
-                            f"(at least {gap})"))
+                            f"meeting in the week of {meeting.fieldwork_start}, within the "
+                            f"notice or on-site weeks of {label} (or "
+                            f"{problem.config.engagement.gap_weeks - 1} week either side)"))
         return violations

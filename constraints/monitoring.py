@@ -8,6 +8,7 @@ from datetime import date
 from constraints.base import Family, rows_by_la
 from scheduler.calendar import weeks_between
 from scheduler.context import ModelContext, Penalty
+from scheduler.pathways import latest_onsite_day
 from scheduler.problem import Problem
 from scheduler.programme import ProgrammeRow, Violation
 
@@ -20,7 +21,7 @@ def _limit_and_fixed(problem: Problem, la_code: str) -> tuple[int, str, list[dat
     la = problem.dataset.las[la_code]
     send = [s.fieldwork_start for s in problem.dataset.area_send
             if s.la_code == la_code and s.kind == "monitoring" and s.fieldwork_start]
-    fixed = [e.fieldwork_start or e.known_date for e in problem.dataset.history_of(la_code)
+    fixed = [latest_onsite_day(e, problem.config) for e in problem.dataset.history_of(la_code)
              if e.event == "MV"]
     if la.send_monitoring or send:
         return m.max_per_year_with_send, "R-MV-SEND", fixed + send

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from constraints.base import Family, rows_by_la
 from scheduler.calendar import weeks_between
 from scheduler.context import ModelContext, Penalty
+from scheduler.pathways import LaPlan, latest_onsite_day
 from scheduler.problem import Problem
 from scheduler.programme import ProgrammeRow, Violation
 
@@ -68,26 +71,29 @@ class Sequence(Family):
         return violations
 
 
-def _history_dates(problem: Problem, plan) -> list[tuple[str, object]]:
+def _history_dates(problem: Problem, plan: LaPlan) -> list[tuple[str, date]]:
+    """(label, last on-site day) of the LA's last inspection and its ILACS events since."""
     if plan.reference is None:
         return []
     found = [("last inspection", plan.reference)]
-    found += [(f"{e.event} {e.known_date}", e.fieldwork_start or e.known_date)
+    found += [(f"{e.event} {e.known_date}", latest_onsite_day(e, problem.config))
               for e in problem.dataset.history_of(plan.la.la_code)
               if e.event in ("FV", "JTAI", "MV") and e.known_date > plan.reference]
     return found
 
 
-def _check_gaps(problem: Problem, la_code: str, plan, la_rows: list[ProgrammeRow]
+def _check_gaps(problem: Problem, la_code: str, plan: LaPlan, la_rows: list[ProgrammeRow]
                 ) -> list[Violation]:
+    """Each gap from the Monday of the earlier event's LAST on-site week to the Monday of the
+    later one's first (RULES.md, readings settled), history included."""
     cfg = problem.config
     violations = []
     earlier = _history_dates(problem, plan)
     for i, row in enumerate(la_rows):
-        others = earlier + [(f"{r.event} {r.fieldwork_start}", r.fieldwork_start)
+        others = earlier + [(f"{r.event} {r.fieldwork_start}", r.fieldwork_end)
                             for r in la_rows[:i]]
         for label, day in others:
-            gap = weeks_between(day, row.fieldwork_start)  # type: ignore[arg-type]
+            gap = weeks_between(day, row.fieldwork_start)
             pair = {row.event, label.split()[0]}
             if pair & set(VISITS):
                 need, rule = cfg.focused_visits.gap_weeks, "R-FV-GAP"

@@ -1,9 +1,16 @@
 """R-PIN, R-DEFER: re-planning a programme. Pinned events (notified before the re-plan date,
 or agreed by the national director) keep their week; a deferred event starts no earlier than
-the date granted; every other event may move from its baseline week, at a cost per week."""
+the date granted; every other event may move from its baseline week, at a cost per week.
+
+An event held where the baseline has it (notified, or agreed there) took or takes place in
+that week whatever the rules say now (a baseline written under older rules, a rule edited
+since): the model keeps that week for it even where a rule refuses it (`held_week`), and
+the programme names those rules in its `relaxed` column (`held_breaks`, `mark_status`), a
+fact rather than a choice; everything else is planned around it under every rule."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import replace
 
 from constraints.base import Family
@@ -85,9 +92,104 @@ class Stability(Family):
         return violations
 
 
+def pinned_week(problem: Problem, need_id: str, kind: str) -> int | None:
+    """The notice week ``need_id`` is pinned to as ``kind`` (R-PIN), where the programme
+    can hold it (on site inside the horizon); else None."""
+    pin = problem.pins.get(need_id)
+    if pin is None or pin.kind != kind:
+        return None
+    spec = problem.config.spec(kind)
+    week = problem.weeks.index(pin.fieldwork_start) - spec.fieldwork_offset
+    return week if 0 <= week < problem.horizon_weeks - max(spec.onsite_weeks) else None
+
+
+def held_week(problem: Problem, need_id: str, kind: str) -> int | None:
+    """`pinned_week` of an event pinned where the baseline has it (notified before the
+    re-plan date, or agreed in its baseline week): held there whatever the rules now say.
+    A pin to a new date (a `pin` edit with `start`) is a choice, and obeys every rule."""
+    base = problem.baseline.get(need_id)
+    pin = problem.pins.get(need_id)
+    if base is None or pin is None or base.kind != pin.kind or weeks_between(
+            base.fieldwork_start, pin.fieldwork_start):
+        return None
+    return pinned_week(problem, need_id, kind)
+
+
+def held_rows(problem: Problem) -> list[ProgrammeRow]:
+    """The held events (`held_week`) as programme rows, in their held weeks."""
+    from scheduler.export import event_row
+
+    return [event_row(problem, need_id, kind, week) for need_id, kind, week in _held(problem)]
+
+
+def _held(problem: Problem) -> list[tuple[str, str, int]]:
+    """(need_id, kind, notice week) of each held event."""
+    return [(need_id, pin.kind, week) for need_id, pin in sorted(problem.pins.items())
+            if (week := held_week(problem, need_id, pin.kind)) is not None]
+
+
+def hold_capacity(problem: Problem) -> None:
+    """R-CAP for held events: where they alone need more than a week's or quarter's
+    capacity as the rules now give it (a region's, what other regions could lend
+    included, or a pool's), the capacity there is raised to what they need
+    (`Problem.capacity_floor`; set before anything reads the capacity): they take place
+    whatever, everything else fits in what is left, and `held_breaks` names R-CAP on them."""
+    from constraints.capacity import capacity_of, periods, programme_load, shortfalls
+
+    raw = replace(problem, capacity_floor={})
+    regional, pools = programme_load(problem, held_rows(problem))
+    floor: dict[str, dict[int | tuple[int, int], int]] = defaultdict(dict)
+    for period, key, deficits in shortfalls(raw, regional):
+        short = {r: d for r, d in deficits.items() if d > 0}
+        if problem.config.capacity.lending and sum(short.values()) <= -sum(
+                d for d in deficits.values() if d < 0):
+            continue  # other regions can lend it
+        for region, deficit in short.items():
+            floor[region][key] = capacity_of(raw, region, period, key) + deficit
+    for role, load in pools.items():
+        if role not in raw.pool_capacity:
+            continue
+        for period, key, tenths in periods(raw, load):
+            cap = (raw.pool_capacity[role][key] if period == "week"
+                   else raw.pool_quarter_capacity[role][key])
+            if tenths > cap:
+                floor[role][key] = tenths
+    problem.capacity_floor = dict(floor)
+
+
+def _over_capacity(problem: Problem, row: ProgrammeRow) -> bool:
+    """Whether a held row needs days in a week or quarter its own rules' capacity lacks
+    (`hold_capacity`)."""
+    from constraints.capacity import row_load
+
+    regional, pools = row_load(problem, row)
+    used = [(row.region, week) for week in regional] + list(pools)
+    return any(key in problem.capacity_floor.get(group, {}) for group, week in used
+               for key in (week, problem.weeks.quarter_key(week)))
+
+
+def held_breaks(problem: Problem) -> dict[str, list[str]]:
+    """Each held event (`held_week`) that the rules now refuse in its week -> those rules:
+    as every family's `excluded` names them (R-OVERDUE, R-XMAS, R-ASSIGN...), and R-CAP
+    where it needs capacity that is not there (`hold_capacity`)."""
+    from constraints import FAMILIES
+
+    families = [cls() for cls in FAMILIES]
+    breaks = {}
+    for (need_id, kind, week), row in zip(_held(problem), held_rows(problem), strict=True):
+        need, fp = problem.need_by_id[need_id], problem.footprint(kind, week)
+        rules = [rule for family in families for rule in family.excluded(problem, need, kind, fp)]
+        rules += ["R-CAP"] if _over_capacity(problem, row) else []
+        if rules:
+            breaks[need_id] = list(dict.fromkeys(rules))
+    return breaks
+
+
 def mark_status(problem: Problem, rows: list[ProgrammeRow]) -> list[ProgrammeRow]:
     """The status a re-planned programme shows (DATA.md): fixed where pinned, moved where
-    the event differs from the baseline; overdue stays overdue."""
+    the event differs from the baseline; overdue stays overdue. A held event the rules now
+    refuse in its week names them in `relaxed` (`held_breaks`)."""
+    breaks = held_breaks(problem)
     marked = []
     for row in rows:
         base = problem.baseline.get(row.need_id)
@@ -98,8 +200,20 @@ def mark_status(problem: Problem, rows: list[ProgrammeRow]) -> list[ProgrammeRow
             elif base and (base.kind != row.event
                            or weeks_between(base.fieldwork_start, row.fieldwork_start)):
                 status = "moved"
-        marked.append(replace(row, status=status) if status != row.status else row)
+        held = _held_relaxed(problem, row, breaks.get(row.need_id, []))
+        if (status, held) != (row.status, row.relaxed):
+            row = replace(row, status=status, relaxed=held)
+        marked.append(row)
     return marked
+
+
+def _held_relaxed(problem: Problem, row: ProgrammeRow, rules: list[str]) -> str:
+    """``row.relaxed`` with the rules its held week breaks, where the row is that week."""
+    pin = problem.pins.get(row.need_id)
+    if not rules or pin is None or row.event != pin.kind or weeks_between(
+            pin.fieldwork_start, row.fieldwork_start):
+        return row.relaxed
+    return ";".join(dict.fromkeys([r for r in row.relaxed.split(";") if r] + rules))
 
 
 def _check_status(problem: Problem, row: ProgrammeRow) -> list[Violation]:

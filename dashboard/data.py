@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import NamedTuple
@@ -16,8 +17,10 @@ from typing import NamedTuple
 import pandas as pd
 import streamlit as st
 
+from scenarios.replan import prepare
+from scenarios.spec import load_scenario
 from scheduler.config import GRADED, load_config
-from scheduler.export import KIND_NAMES
+from scheduler.export import KIND_NAMES, lent_events
 from scheduler.ics import inspector_calendar, region_calendar
 from scheduler.io import read_dataset
 from scheduler.problem import Problem
@@ -72,11 +75,29 @@ def run_record(source: Source) -> dict:
     return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
 
 
+def _scenario_file(run: dict) -> Path | None:
+    """The scenario file a `scenario run` recorded in run.json (None for `ilacs plan`)."""
+    scenario = run.get("scenario")
+    return Path(scenario["file"]) if scenario else None
+
+
+def _scenario_problem(recorded: dict[str, str]) -> Problem:
+    """A scenario run's problem rebuilt as `ilacs scenario run` built it: the scenario file
+    (its dataset, [config] and edits) applied against the baseline it recorded."""
+    scenario = load_scenario(recorded["file"])
+    baseline = recorded.get("baseline")
+    return prepare(replace(scenario, baseline=Path(baseline) if baseline else None)).problem
+
+
 @st.cache_resource(show_spinner="Reading the dataset")
 def problem(source: Source) -> Problem:
-    """The problem the programme was planned for: its dataset, the configuration files and
-    the start and horizon recorded in run.json."""
+    """The problem the programme was planned for: a scenario run's as `scenario run` built
+    it, else its dataset with the configuration files, start and horizon in run.json.
+    InputError if a recorded scenario no longer applies."""
     run = run_record(source)
+    scenario = _scenario_file(run)
+    if scenario is not None and scenario.is_file():
+        return _scenario_problem(run["scenario"])
     configs = [Path(p) for p in run.get("config_files", []) if Path(p).is_file()]
     start = run.get("programme_start")
     return Problem.build(read_dataset(Path(source.data)), load_config(*configs),
@@ -84,10 +105,20 @@ def problem(source: Source) -> Problem:
 
 
 def warnings(source: Source) -> list[str]:
-    """Why the dataset or configuration read may differ from the ones the plan used."""
+    """What to say before the programme: why the dataset, configuration or scenario read may
+    differ from the ones the plan used, and the rules a relaxed programme breaks by name."""
     run = run_record(source)
     found = [f"The plan used the configuration file {p}, which is not found here; defaults "
              "are used instead." for p in run.get("config_files", []) if not Path(p).is_file()]
+    scenario = _scenario_file(run)
+    if scenario is not None and not scenario.is_file():
+        found.append(f"The programme was re-planned from the scenario file {scenario}, which "
+                     "is not found here; its dataset's defaults are used instead.")
+    relaxed = run.get("relaxed_rules") or []
+    if relaxed:
+        found.append("No programme meets every hard rule: this one (exit code 3) breaks only "
+                     "the rules named per event in its `relaxed` column: "
+                     + "; ".join(f"{rule} for {scope}" for rule, scope in relaxed) + ".")
     recorded = run.get("input_hash")
     if recorded and recorded != problem(source).dataset.input_hash:
         found.append(f"The dataset in {source.data} has changed since this programme was "
@@ -107,8 +138,12 @@ def _text_frame(source: Source) -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False)
 def programme_frame(source: Source) -> pd.DataFrame:
-    """programme.csv as read and validated by the core, dates as timestamps."""
-    return _with_dates(_text_frame(source), DATE_COLUMNS)
+    """programme.csv as read and validated by the core, dates as timestamps; lent_from is
+    the teams' or, in a draft (blank there, R-LEND), where capacity implies lending."""
+    frame = _with_dates(_text_frame(source), DATE_COLUMNS)
+    lent = lent_events(problem(source), rows(source))
+    frame["lent_from"] = [lent.get(event_id, "") for event_id in frame["event_id"]]
+    return frame
 
 
 def _with_dates(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:

@@ -19,8 +19,8 @@ from scheduler.io import write_text_atomically
 SCENARIO_FILE = "scenario.toml"
 RESULT_DIR = "result"
 # Sections whose scalar keys a what-if may change; weights first, as planners use them most.
-PARAMETER_SECTIONS = ("weights", "window", "focused_visits", "jtai", "monitoring", "clash",
-                      "engagement", "capacity", "smoothing")
+PARAMETER_SECTIONS = ("weights", "window", "easter", "focused_visits", "jtai", "monitoring",
+                      "clash", "engagement", "capacity", "smoothing")
 
 
 @dataclass(frozen=True)

@@ -14,11 +14,23 @@ import streamlit as st
 from dashboard import data
 from dashboard.jobs import Job, plan_command
 from dashboard.settings import Settings
+from scheduler.cli_common import EXIT_BAD_INPUT, EXIT_BROKEN, EXIT_HOLDS, EXIT_RELAXED
 from scheduler.errors import InputError
 
 CONFIDENTIAL = ("Confidential (R-CONFIDENTIAL): inspection dates must not reach an LA before "
                 "its notification. Do not forward these pages or their downloads to LAs.")
 PLAN_JOB = "plan_job"
+# How `ilacs plan` and `ilacs scenario run` end (README, "What it decides"): the message
+# shown and whether it is a success, a warning or an error.
+OUTCOMES = {
+    EXIT_HOLDS: ("success", "Finished: a programme in which every rule holds."),
+    EXIT_RELAXED: ("warning", "Finished with named relaxations (exit code 3): no programme "
+                              "meets every hard rule; the one written breaks only the rules "
+                              "its rows name in `relaxed` (see the output)."),
+    EXIT_BROKEN: ("error", "No programme, or one breaking a rule its rows do not name (exit "
+                           "code 1): see the output."),
+    EXIT_BAD_INPUT: ("error", "Bad input (exit code 2): see the output for each problem."),
+}
 
 
 @dataclass(frozen=True)
@@ -33,12 +45,13 @@ class View:
     edge_weeks: int
 
 
-def _problem_or_stop(source: data.Source):
+def problem_or_stop(source: data.Source):
+    """The programme's problem (data.problem), else its input problems and the page stops."""
     try:
         return data.problem(source)
     except InputError as exc:
-        st.error(f"The dataset in {source.data} cannot be used:\n\n"
-                 + "\n".join(f"- {p}" for p in exc.problems))
+        st.error(f"The dataset in {source.data} (or the scenario {source.out} was re-planned "
+                 "from) cannot be used:\n\n" + "\n".join(f"- {p}" for p in exc.problems))
         st.stop()
 
 
@@ -52,7 +65,7 @@ def sidebar(settings: Settings) -> View:
         st.error(f"Dataset folder {folder} not found: set it in the sidebar.")
         st.stop()
     source = data.source_of(out, folder)
-    problem = _problem_or_stop(source)
+    problem = problem_or_stop(source)
     regions = problem.dataset.regions
     chosen = bar.multiselect("Regions", regions, default=regions, key="regions")
     span = bar.date_input("Dates", (problem.start, problem.weeks.end), format="DD/MM/YYYY",
@@ -119,14 +132,18 @@ def _live(key: str) -> None:
         st.rerun()
 
 
+def outcome(job: Job) -> tuple[str, str]:
+    """How an ended job is shown: ("success" | "warning" | "error", message)."""
+    if job.stopped:
+        return "warning", f"Stopped after {job.elapsed:.0f} s."
+    return OUTCOMES.get(job.returncode,
+                        ("error", f"The command ended with exit code {job.returncode}."))
+
+
 def _outcome(job: Job) -> None:
     tail = "\n".join(job.lines()[-12:])
-    if job.stopped:
-        st.warning(f"Stopped after {job.elapsed:.0f} s.")
-    elif job.returncode == 0:
-        st.success("Finished.")
-    else:
-        st.error(f"The command ended with exit code {job.returncode}.")
+    level, message = outcome(job)
+    getattr(st, level)(message)
     with st.expander("Output", expanded=job.returncode != 0 and not job.stopped):
         st.code(tail or "(nothing printed)", language=None)
 

@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from scenarios.spec import Edit, Scenario, ScenarioProblem
+from scheduler.calendar import monday_of
 from scheduler.config import Config, load_config
 from scheduler.domain import ROLES, AreaSend, Dataset, FixedJtai, Inspector, Leave, PastEvent
 from scheduler.errors import InputError
@@ -85,20 +86,38 @@ class Workspace:
     def touch_capacity(self, edit: Edit, person: Inspector) -> None:
         self.touched_regions[person.region or person.role].append(edit)
 
+    @property
+    def replanned_from(self) -> date | None:
+        """The Monday of the re-plan date's week: staffing edits bind from it on; the weeks
+        before it (notified, held) keep the baseline's capacity (`Problem.replan_week`)."""
+        replan = self.scenario.replan_date
+        return monday_of(replan) if replan else None
+
+    def from_replan(self, day: date) -> date:
+        """``day``, or the first re-planned day if it is earlier."""
+        first = self.replanned_from
+        return max(day, first) if first else day
+
 
 def _leave(ws: Workspace, edit: Edit) -> None:
-    """R-CAP: an inspector is away from start to end (inclusive)."""
+    """R-CAP: an inspector is away from start (or the re-plan date's week) to end."""
     person = ws.inspector(edit)
     start, end = edit.get("start"), edit.get("end")
     if end < start:
         raise ws.refuse(edit, "end", f"leave ends {end}, before it starts {start}")
+    start = ws.from_replan(start)
+    if end < start:
+        raise ws.refuse(edit, "end", f"leave ends {end}, before the re-plan date's week "
+                                     f"({start}): the weeks before it keep the baseline's "
+                                     "capacity")
     ws.change(leave=(*ws.dataset.leave, Leave(person.inspector_id, start, end,
                                               edit.get("reason", "scenario leave"))))
     ws.touch_capacity(edit, person)
 
 
 def _share(ws: Workspace, edit: Edit) -> None:
-    """R-CAP: an inspector's inspection_share (and/or fte) changes."""
+    """R-CAP: an inspector's inspection_share (and/or fte) changes from the re-plan date's
+    week on (scenarios.replan keeps the weeks before it)."""
     person = ws.inspector(edit)
     if "inspection_share" not in edit.fields and "fte" not in edit.fields:
         raise ws.refuse(edit, "inspection_share", "give inspection_share, fte or both")
@@ -110,7 +129,7 @@ def _share(ws: Workspace, edit: Edit) -> None:
 
 
 def _inspector_join(ws: Workspace, edit: Edit) -> None:
-    """R-CAP: a new inspector, available from a date."""
+    """R-CAP: a new inspector, available from a date (not before the re-plan date's week)."""
     inspector_id = edit.get("inspector")
     if inspector_id in ws.dataset.inspectors:
         raise ws.refuse(edit, "inspector", f"inspector {inspector_id!r} already exists")
@@ -124,7 +143,7 @@ def _inspector_join(ws: Workspace, edit: Edit) -> None:
     person = Inspector(inspector_id, edit.get("name", inspector_id), region, role,
                        edit.get("fte", 1.0), edit.get("inspection_share"),
                        edit.get("can_lead", True))
-    joins: date = edit.get("from")
+    joins = ws.from_replan(edit.get("from"))
     before = Leave(inspector_id, ws.dataset.programme_start - timedelta(days=CALENDAR_MARGIN_DAYS),
                    joins - timedelta(days=1), "not yet joined")
     ws.change(inspectors={**ws.dataset.inspectors, inspector_id: person},
@@ -133,9 +152,9 @@ def _inspector_join(ws: Workspace, edit: Edit) -> None:
 
 
 def _inspector_leave(ws: Workspace, edit: Edit) -> None:
-    """R-CAP: an inspector leaves the service from a date."""
+    """R-CAP: an inspector leaves the service from a date (or the re-plan date's week)."""
     person = ws.inspector(edit)
-    leaves: date = edit.get("from")
+    leaves = ws.from_replan(edit.get("from"))
     end = max(leaves, ws.horizon_end + timedelta(days=CALENDAR_MARGIN_DAYS))
     ws.change(leave=(*ws.dataset.leave, Leave(person.inspector_id, leaves, end,
                                               edit.get("reason", "left the service"))))
@@ -145,7 +164,8 @@ def _inspector_leave(ws: Workspace, edit: Edit) -> None:
 def _capacity(ws: Workspace, edit: Edit) -> None:
     """R-CAP: every inspector of a region (or a national pool: RI, EDU) has ``factor``
     times their inspection_share (at most all their time): the quarterly inspector-days
-    scale, while each person's working week (R-ASSIGN) stays whole."""
+    scale, while each person's working week (R-ASSIGN) stays whole. From the re-plan date's
+    week on: scenarios.replan keeps the weeks before it."""
     name, factor = edit.get("region"), edit.get("factor")
     group = [p for p in ws.dataset.inspectors.values()
              if (p.region == name) or (not p.region and p.role == name)]

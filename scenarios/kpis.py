@@ -3,13 +3,12 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from statistics import mean
 from typing import Any
 
 from scheduler.calendar import weeks_between
 from scheduler.config import GRADED
-from scheduler.export import attribute_lending, capacity_use
+from scheduler.export import capacity_use, lending_by_capacity
 from scheduler.problem import Problem
 from scheduler.programme import ProgrammeRow
 
@@ -19,16 +18,16 @@ def programme_kpis(problem: Problem, rows: list[ProgrammeRow]) -> dict[str, Any]
     slack = [weeks_between(r.fieldwork_start, r.window_close) for r in rows
              if r.event in GRADED and r.window_close and r.status != "overdue"]
     use = capacity_use(problem, rows)
-    # by capacity, as a draft is marked: a staffed baseline's lent_from names where its
-    # people came from instead, which a draft scenario cannot be compared with
-    by_capacity = attribute_lending(problem, [replace(r, lent_from="") for r in rows])
+    # by capacity, as in a draft (whose lent_from is blank): a staffed baseline's lent_from
+    # names where its people came from instead, which a draft scenario cannot be compared with
+    by_capacity = lending_by_capacity(problem, rows)
     return {
         "events": len(rows),
         "overdue_las": len({r.la_code for r in rows if r.status == "overdue"}),
         "window_slack_weeks_mean": round(mean(slack), 2) if slack else None,
         "window_slack_weeks_min": min(slack) if slack else None,
         "lending_days": round(sum(r["days borrowed"] for r in use), 1),
-        "events_with_lending": sum(1 for r in by_capacity if r.lent_from),
+        "events_with_lending": len(by_capacity),
         "capacity_use_percent": {r["region"]: r["use of share %"] for r in use},
     }
 

@@ -1,21 +1,25 @@
 """R-PIN, R-DEFER: a scenario made into a planning problem. The baseline programme gives each
 event's week; events notified before the re-plan date, or agreed (a pin edit, a baseline
 status of fixed or agreed), are pinned; deferrals hold events back; the baseline is the
-solver's starting point (hint)."""
+solver's starting point (hint). An event pinned in its baseline week is held there even
+where the rules now refuse it, its capacity included (constraints/stability.py)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date
 
+from constraints.stability import hold_capacity
 from scenarios.edits import Refused, Workspace, apply_edits
-from scenarios.spec import Edit, Scenario
+from scenarios.spec import Edit, Scenario, past_deferrals
 from scheduler.config import load_config
+from scheduler.domain import Dataset
 from scheduler.errors import InputError
 from scheduler.io import read_dataset
 from scheduler.pathways import Need
 from scheduler.problem import Deferral, Placement, Problem
 from scheduler.programme import ProgrammeRow, read_programme_csv
+from scheduler.validate import dataset_problems
 
 AGREED_STATUSES = ("fixed", "agreed")
 
@@ -158,17 +162,32 @@ def _defer(prepared: Prepared, edit: Edit, pinned_by: dict[str, Edit]) -> None:
 PROBLEM_EDITS = {"pin": _pin, "defer": _defer}
 
 
+def _keep_notified_weeks(problem: Problem, base: Dataset, ws: Workspace) -> None:
+    """R-CAP: staffing edits bind from the re-plan date's week on. The weeks before it hold
+    events already notified, which nobody can move: there each inspector keeps the
+    baseline's fte and inspection_share (their leave: `Workspace.from_replan`), so a re-plan
+    never fails on weeks nobody can change."""
+    if ws.replanned_from is not None:
+        problem.replan_week = problem.weeks.index(ws.replanned_from)
+        problem.kept_inspectors = dict(base.inspectors)
+
+
 def prepare(scenario: Scenario) -> Prepared:
     """Apply the scenario to its dataset and baseline; InputError names every refused edit
     by scenario file, edit and field."""
     base_dataset = read_dataset(scenario.data)
     baseline_rows = _read_baseline(scenario)
     ws, config = apply_edits(scenario, base_dataset)
+    refused = (past_deferrals(scenario, base_dataset.programme_start)
+               + dataset_problems(base_dataset, config))
+    if refused:
+        raise InputError(refused)
     if baseline_rows and "decompose" not in ws.overrides.get("solver", {}):
         # One national model, warm-started from the baseline: regional JTAI quotas
         # (scheduler.decompose) need not agree with the JTAIs the baseline pins.
         config = replace(config, solver=replace(config.solver, decompose=False))
     problem = Problem.build(ws.dataset, config)
+    _keep_notified_weeks(problem, base_dataset, ws)
     base_problem = Problem.build(base_dataset, load_config())
     prepared = Prepared(scenario, problem, base_problem, baseline_rows, ws)
     baseline, pins = _baseline_placements(prepared)
@@ -184,4 +203,5 @@ def prepare(scenario: Scenario) -> Prepared:
                 problems.append(exc.problem)
     if problems:
         raise InputError(problems)
+    hold_capacity(problem)
     return prepared

@@ -12,6 +12,7 @@ from typing import Any
 
 from scheduler.domain import JUDGEMENT_COLUMNS, JUDGEMENTS
 from scheduler.errors import InputError, InputProblem
+from scheduler.io import decoded_text
 
 TOP_LEVEL = {"name": "text", "description": "text", "data": "path", "baseline": "path",
              "replan_date": "date", "seed": "integer", "time_limit": "seconds",
@@ -168,6 +169,11 @@ def _parse_edit(scenario_path: Path, index: int, raw: Any, problems: list[InputP
         if name not in raw:
             refuse("required field is missing", name, spec.rule, kind)
             ok = False
+    start = fields.get("start")
+    if kind == "pin" and start and start.weekday() >= 5:
+        refuse(f"{start} is a {start:%A}: an event is pinned to its first on-site day, a "
+               "working day", "start", spec.rule, kind)
+        ok = False
     return Edit(index, kind, fields) if ok else None
 
 
@@ -207,15 +213,24 @@ def parse_scenario(path: Path, data: dict[str, Any]) -> Scenario:
                     edits=tuple(e for e in edits if e is not None), **values)
 
 
+def past_deferrals(scenario: Scenario, start: date) -> list[InputProblem]:
+    """R-DEFER: a deferral holds an event back to a date on or after the programme's start
+    and the re-plan date; one before them is in the past."""
+    replan = scenario.replan_date
+    today, what = ((replan, "the re-plan date") if replan and replan > start
+                   else (start, "the programme start"))
+    return [scenario.problem(f"{edit.get('not_before')} is before {what} ({today}): a "
+                             "deferral holds an event back to a later date", "R-DEFER", edit,
+                             "not_before")
+            for edit in scenario.edits if edit.type == "defer" and edit.get("not_before") < today]
+
+
 def load_scenario(path: Path | str) -> Scenario:
     """Read a scenario file. Shape and field types are checked here; references (LAs,
     inspectors, events) when it is applied (`scenarios.prepare`)."""
     path = Path(path)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InputError([ScenarioProblem(str(path), None, None, "DATA",
-                                          f"cannot read the file ({exc.strerror})")]) from None
+        data = tomllib.loads(decoded_text(path, str(path)))
     except tomllib.TOMLDecodeError as exc:
         raise InputError([ScenarioProblem(str(path), None, None, "DATA",
                                           f"not valid TOML: {exc}")]) from None

@@ -161,10 +161,11 @@ def duties(problem: Problem, row: ProgrammeRow) -> dict[str, list[Part]]:
 
 class Limits:
     """R-ASSIGN: what each inspector may work, in tenths of a day. In a programme week:
-    their working days less leave and bank holidays, times fte (as R-CAP counts a region's
-    week). In a calendar quarter (the weeks whose Monday falls in it, as R-CAP counts): that
-    times inspection_share, over the whole quarter, so that the quarters cut by the start
-    and the end of the horizon are not mistaken for short ones."""
+    their working days less leave and bank holidays, times fte (`Problem.as_of`: as R-CAP
+    counts a region's week, so that a region's limit is never below the sum of its
+    inspectors'). In a calendar quarter (the weeks whose Monday falls in it): their share
+    of it, pro rata where the horizon cuts it (`Problem.quarter_share`, as R-CAP counts a
+    region's), against every day of theirs in its weeks."""
 
     def __init__(self, problem: Problem) -> None:
         self.problem = problem
@@ -184,29 +185,22 @@ class Limits:
     def weekly(self, inspector_id: str, week: int) -> int:
         key = (inspector_id, week)
         if key not in self._weekly:
-            person = self.problem.dataset.inspectors[inspector_id]
+            person = self.problem.as_of(self.problem.dataset.inspectors[inspector_id], week)
             self._weekly[key] = int(self.available(inspector_id, week) * person.fte * TENTHS
                                     + 1e-6)
         return self._weekly[key]
 
-    def _share(self, inspector_id: str, weeks: range | list[int]) -> int:
-        person = self.problem.dataset.inspectors[inspector_id]
-        days = sum(self.available(inspector_id, week) for week in weeks)
-        return int(days * person.fte * person.inspection_share * TENTHS + 1e-6)
-
     def quarterly(self, inspector_id: str, quarter: tuple[int, int]) -> int:
+        """Tenths of a day within inspection_share in a quarter."""
         key = (inspector_id, quarter)
         if key not in self._quarterly:
-            year, number = quarter
-            first = self.problem.weeks.index(date(year, 3 * number - 2, 1))
-            weeks = [w for w in range(first, first + 15)
-                     if self.problem.weeks.quarter_key(w) == quarter]
-            self._quarterly[key] = self._share(inspector_id, weeks)
+            self._quarterly[key] = self.problem.quarter_share(
+                [self.problem.dataset.inspectors[inspector_id]], quarter)
         return self._quarterly[key]
 
     def budget(self, inspector_id: str) -> int:
         """Tenths of a day within inspection_share over the horizon (for the use measure)."""
         if inspector_id not in self._budget:
-            self._budget[inspector_id] = self._share(inspector_id,
-                                                     range(self.problem.horizon_weeks))
+            self._budget[inspector_id] = sum(self.quarterly(inspector_id, quarter)
+                                             for quarter in self.problem.quarters)
         return self._budget[inspector_id]

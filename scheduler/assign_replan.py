@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, replace
 
+from scheduler import stopping
 from scheduler.assign import Assignment, assign
 from scheduler.assign_book import Bookings
 from scheduler.assign_duties import duties, event_parts, notice_week
@@ -184,12 +185,17 @@ def staff_and_repair(problem: Problem, result: Result, time_limit: float | None 
     staffing = assign(problem, result.rows, seed)
     plan = StaffedPlan(problem, result, staffing)
     made_room: set[str] = set()
-    while staffing.unstaffed and plan.replans < problem.config.assignment.replan_rounds:
+    while (staffing.unstaffed and plan.replans < problem.config.assignment.replan_rounds
+           and not stopping.out_of_time()):  # what is left unstaffed is named R-ASSIGN
         plan.replans += 1
         moved, roomed, before = 0, 0, len(staffing.unstaffed)
         for unstaffed in list(staffing.unstaffed):
-            row = next(r for r in staffing.rows if r.event_id == unstaffed.event_id)
-            if not row.need_id or row.status == "fixed" or not _unstaffed(staffing, row):
+            if stopping.out_of_time():
+                break
+            # None: an earlier repair's solve of this round left the (optional) event out
+            row = next((r for r in staffing.rows if r.event_id == unstaffed.event_id), None)
+            if row is None or not row.need_id or row.status == "fixed" or not _unstaffed(
+                    staffing, row):
                 continue
             weeks = staffable(problem, staffing.rows, row)
             found = weeks and move_alone(problem, result, staffing, row, weeks, time_limit,

@@ -10,11 +10,12 @@ import typer
 
 from scheduler.cli_common import console, load_problem, refuse
 from scheduler.errors import InputError
-from scheduler.programme import ProgrammeRow, read_programme_csv
+from scheduler.programme import ProgrammeRow
 
 if TYPE_CHECKING:
     from scheduler.assign import Assignment
     from scheduler.assign_replan import StaffedPlan
+    from scheduler.problem import Problem
 
 export_app = typer.Typer(add_completion=False, no_args_is_help=True,
                          help="Exports of a programme for inspectors (R-CONFIDENTIAL).")
@@ -42,9 +43,11 @@ def show_staffing(plan: StaffedPlan) -> None:
         show_assignment(plan.assignment)
 
 
-def _read(programme: Path) -> list[ProgrammeRow]:
+def _read(problem: Problem, programme: Path) -> list[ProgrammeRow]:
+    from scheduler.validate import read_programme
+
     try:
-        return read_programme_csv(programme)
+        return read_programme(problem, programme)
     except InputError as exc:
         raise refuse(exc) from None
 
@@ -68,8 +71,8 @@ def register(app: typer.Typer) -> None:
         from scheduler.io import write_atomically, write_text_atomically
         from scheduler.programme import write_programme_csv
 
-        problem = load_problem(data, config, start, weeks)
-        assignment = staff(problem, _read(programme), seed)
+        problem = load_problem(data, config, start, weeks, out=out)
+        assignment = staff(problem, _read(problem, programme), seed)
         show_assignment(assignment)
         written = out / "programme.csv"
         write_atomically(written, lambda tmp: write_programme_csv(assignment.rows, tmp))
@@ -94,8 +97,8 @@ def register(app: typer.Typer) -> None:
         the same folder updates the entries and cancels those no longer planned)."""
         from scheduler.ics import write_calendars
 
-        problem = load_problem(data, config, start, weeks)
-        written = write_calendars(problem, _read(programme), out)
+        problem = load_problem(data, config, start, weeks, out=out)
+        written = write_calendars(problem, _read(problem, programme), out)
         console.print(f"wrote {len(written)} calendars to {out}")
 
     app.add_typer(export_app, name="export")

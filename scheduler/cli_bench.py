@@ -77,7 +77,7 @@ def baseline(
     from scheduler.export import write_outputs
     from scheduler.quality import quality
 
-    problem = load_problem(data, config, start, weeks)
+    problem = load_problem(data, config, start, weeks, out=out)
     result = plan_baseline(problem)
     written = write_outputs(problem, result, out, [str(config)] if config else [])
     if not result.feasible:

@@ -5,11 +5,15 @@ from __future__ import annotations
 import gc
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import typer
 
-from scheduler.cli_common import console, refuse, show_progress
+from scheduler.cli_common import EXIT_BROKEN, console, exit_code, refuse, show_progress
 from scheduler.errors import InputError
+
+if TYPE_CHECKING:
+    from scenarios import ScenarioOutcome
 
 scenario_app = typer.Typer(add_completion=False, no_args_is_help=True,
                            help="What-if scenarios: edits, stable re-planning (R-PIN, R-DEFER), "
@@ -36,8 +40,11 @@ def run(
     seed: int | None = typer.Option(None, help="Solver random seed."),
 ) -> None:
     """Re-plan a scenario against its baseline; write the programme, diff.csv, diff.md,
-    kpis.json and score.md (or explanation.md and relaxed_programme.csv)."""
+    kpis.json and score.md (or explanation.md and relaxed_programme.csv). Exit 0: every
+    rule holds; 3: only a relaxed programme, breaking only the rules its rows name in
+    `relaxed`; 1: no programme at all (or a violation it does not name); 2: bad input."""
     from scenarios import run_scenario
+    from scheduler.validate import check_options
 
     # What the imports made lives as long as this process: keep the cyclic garbage
     # collector from walking it again at each full collection (a few tenths of a second).
@@ -47,33 +54,50 @@ def run(
                        seed=scenario.seed if seed is None else seed)
     console.print(f"Scenario {scenario.name!r}: {len(scenario.edits)} edits")
     try:
+        check_options(out=out, time_limit=time_limit)
         outcome = run_scenario(scenario, out, report=show_progress)
     except InputError as exc:
         raise refuse(exc) from None
-    if not outcome.feasible:
-        console.print(f"[red]{outcome.status}[/red]: no programme meets every hard rule.")
-        for line in outcome.explanation:
-            console.print(f"  - {line}", highlight=False)
-        if outcome.relaxed and outcome.relaxed.rows:
-            console.print(f"The best programme relaxing them breaks "
-                          f"{len(outcome.relaxed.violations)} rules by event: see "
-                          f"{out / 'explanation.md'}")
-        raise typer.Exit(1)
-    kpis = outcome.kpis
+    if outcome.feasible:
+        _show_changes(outcome.kpis)
+    else:
+        _show_relaxed(outcome)
+    findings = outcome.findings
+    for violation in outcome.violations:
+        console.print(f"[red]violation[/red] {violation}", highlight=False)
+    for violation in findings.named if findings else []:
+        console.print(f"[yellow]relaxed (named)[/yellow] {violation}", highlight=False)
+    console.print(f"{outcome.status} in {outcome.wall_time:.1f} s; independent check of "
+                  f"{outcome.programme.name if outcome.programme else 'no programme'}: "
+                  f"{len(outcome.violations)} violations, "
+                  f"{len(findings.named) if findings else 0} relaxed (named)")
+    for path in outcome.written:
+        console.print(f"wrote {path}")
+    code = exit_code(findings) if findings else EXIT_BROKEN
+    if code:
+        raise typer.Exit(code)
+
+
+def _show_changes(kpis: dict[str, Any]) -> None:
+    """A feasible re-plan: the changes and the KPIs that moved."""
     if kpis["changes"]:
         console.print("changes: " + ", ".join(f"{k} {v}" for k, v in kpis["changes"].items()))
     for key, delta in (kpis["delta"] or {}).items():
         if not isinstance(delta, dict) and delta:
             console.print(f"  {key}: {kpis['baseline'][key]} -> {kpis['scenario'][key]} "
                           f"({delta:+g})", highlight=False)
-    for violation in outcome.violations:
-        console.print(f"[red]violation[/red] {violation}", highlight=False)
-    console.print(f"{outcome.status} in {outcome.wall_time:.1f} s; independent check: "
-                  f"{len(outcome.violations)} violations")
-    for path in outcome.written:
-        console.print(f"wrote {path}")
-    if outcome.violations:
-        raise typer.Exit(1)
+
+
+def _show_relaxed(outcome: ScenarioOutcome) -> None:
+    """No programme meets every hard rule: the conflicts and the rules relaxed."""
+    console.print(f"[yellow]{outcome.status}[/yellow]: no programme meets every hard rule.")
+    for line in outcome.explanation:
+        console.print(f"  - {line}", highlight=False)
+    if outcome.programme:
+        console.print(f"The best programme relaxing them ({outcome.relaxed.status}), in "
+                      f"{outcome.programme}, breaks:")
+        for rule, scope in outcome.relaxed.relaxed_rules:
+            console.print(f"  relaxed {rule} for {scope}", highlight=False)
 
 
 @scenario_app.command()
@@ -98,19 +122,31 @@ def validate(file: Path = typer.Argument(..., help="Scenario file (TOML)."),
 def check(file: Path = typer.Argument(..., help="Scenario file (TOML)."),
           out: Path = typer.Argument(..., help="The scenario's output folder."),
           baseline: Path | None = typer.Option(None, help="Baseline programme.csv.")) -> None:
-    """Re-verify a scenario's programme.csv from the files alone, pins and deferrals
-    included."""
+    """Re-verify a scenario's programme.csv (else its relaxed_programme.csv) from the files
+    alone, pins and deferrals included. Violations a row names in its `relaxed` column are
+    listed apart. Exit 0: every rule holds; 3: only named relaxations; 1: any other
+    violation; 2: bad input."""
     from scenarios import prepare
-    from scheduler.check import check_file
+    from scenarios.runner import written_programme
+    from scheduler.check import check_named
+    from scheduler.validate import read_programme
 
+    path = written_programme(out)
     try:
-        violations = check_file(prepare(_load(file, baseline)).problem, out / "programme.csv")
+        problem = prepare(_load(file, baseline)).problem
+        read_programme(problem, path)  # a malformed programme: exit 2
+        findings = check_named(problem, path)
     except InputError as exc:
         raise refuse(exc) from None
-    for violation in violations:
+    for violation in findings.other:
         typer.echo(str(violation))
-    typer.echo(f"{len(violations)} violations")
-    raise typer.Exit(1 if violations else 0)
+    if findings.named:
+        typer.echo("relaxed (named):")
+    for violation in findings.named:
+        typer.echo(f"  {violation}")
+    typer.echo(f"{path.name}: {len(findings.other)} violations, {len(findings.named)} "
+               "relaxed (named)")
+    raise typer.Exit(exit_code(findings))
 
 
 def _show(frame, title: str) -> None:

@@ -7,9 +7,11 @@ with a message naming the file and the key.
 
 from __future__ import annotations
 
+import math
 import tomllib
 import types
 import typing
+from collections.abc import Iterator
 from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import date
 from pathlib import Path
@@ -17,6 +19,7 @@ from typing import Any
 
 from scheduler.calendar import WEEKDAYS
 from scheduler.errors import InputError, InputProblem
+from scheduler.io import decoded_text, suggestion
 
 DEFAULTS_PATH = Path(__file__).with_name("defaults.toml")
 EVENT_KINDS = ("STD", "SHT", "FV", "MV", "JTAI", "AEM")
@@ -47,6 +50,11 @@ class EventSpec:
     def fieldwork_offset(self) -> int:
         """Weeks from the notice week to the first on-site week."""
         return min(self.onsite_weeks)
+
+    @property
+    def onsite_span(self) -> int:
+        """Weeks from the first on-site week to the last (0 for one week on site)."""
+        return max(self.onsite_weeks) - min(self.onsite_weeks)
 
     def demand_by_offset(self, small: bool) -> dict[int, int]:
         """Inspector-days per week offset from week 0."""
@@ -87,6 +95,20 @@ class August:
     month: int
     barred_events: list[str]
     by_agreement_events: list[str]
+
+
+@dataclass(frozen=True)
+class Easter:
+    onsite_events: list[str]
+    weeks_before: int  # Monday-to-Sunday weeks ending on Easter Sunday
+    weeks_after: int  # Monday-to-Sunday weeks starting on Easter Monday
+
+
+@dataclass(frozen=True)
+class Summer:
+    onsite_events: list[str]
+    onsite_from: str
+    onsite_to: str
 
 
 @dataclass(frozen=True)
@@ -134,6 +156,7 @@ class Capacity:
     regional_roles: list[str]
     pool_roles: list[str]
     quarterly_share: bool
+    quarter_weeks: int  # weeks of a whole quarter, for the pro-rata share
     lending: bool
 
 
@@ -217,6 +240,13 @@ class Solver:
 
 
 @dataclass(frozen=True)
+class Limits:
+    """What the input may ask for at most (refused before any model is built)."""
+
+    max_horizon_weeks: int
+
+
+@dataclass(frozen=True)
 class Config:
     """Everything a user can change without touching code."""
 
@@ -226,6 +256,8 @@ class Config:
     window: Window
     xmas: Xmas
     august: August
+    easter: Easter
+    summer: Summer
     focused_visits: FocusedVisits
     jtai: Jtai
     monitoring: Monitoring
@@ -238,6 +270,7 @@ class Config:
     scenario: ScenarioSettings
     smoothing: Smoothing
     solver: Solver
+    limits: Limits
     sources: list[str] = field(default_factory=list)
 
     def spec(self, kind: str) -> EventSpec:
@@ -254,7 +287,8 @@ def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
-def _check_type(value: Any, hint: Any, where: str) -> Any:
+def _check_type(value: Any, hint: Any, where: str, problems: list[str]) -> Any:
+    """``value`` as ``hint`` asks for; each mismatch is appended to ``problems``."""
     origin = typing.get_origin(hint)
     if hint is float and isinstance(value, int) and not isinstance(value, bool):
         return float(value)
@@ -262,39 +296,42 @@ def _check_type(value: Any, hint: Any, where: str) -> Any:
         return value
     if hint in (int, float, str, bool):
         if type(value) is not hint:
-            raise ValueError(f"{where}: expected {hint.__name__}, got {value!r}")
+            problems.append(f"{where}: expected {hint.__name__}, got {value!r}")
         return value
     if origin is list:
         (item,) = typing.get_args(hint)
         if not isinstance(value, list):
-            raise ValueError(f"{where}: expected a list, got {value!r}")
-        return [_check_type(v, item, f"{where}[{i}]") for i, v in enumerate(value)]
+            problems.append(f"{where}: expected a list, got {value!r}")
+            return value
+        return [_check_type(v, item, f"{where}[{i}]", problems) for i, v in enumerate(value)]
     if origin is dict:
         _, item = typing.get_args(hint)
         if not isinstance(value, dict):
-            raise ValueError(f"{where}: expected a table, got {value!r}")
-        return {k: _build(item, v, f"{where}.{k}") for k, v in value.items()}
+            problems.append(f"{where}: expected a table, got {value!r}")
+            return value
+        return {k: _build(item, v, f"{where}.{k}", problems) for k, v in value.items()}
     if origin in (types.UnionType, typing.Union):
         raise TypeError(f"unsupported type {hint}")
-    return _build(hint, value, where)
+    return _build(hint, value, where, problems)
 
 
-def _build(cls: Any, data: Any, where: str) -> Any:
+def _build(cls: Any, data: Any, where: str, problems: list[str]) -> Any:
+    """A ``cls`` from a TOML table; every unknown, missing or mistyped key is appended to
+    ``problems`` (None where a table cannot be built)."""
     if not is_dataclass(cls):
-        return _check_type(data, cls, where)
+        return _check_type(data, cls, where, problems)
     if not isinstance(data, dict):
-        raise ValueError(f"{where}: expected a table")
+        problems.append(f"{where}: expected a table")
+        return None
     hints = typing.get_type_hints(cls)
     known = {f.name for f in fields(cls) if f.name != "sources"}
-    unknown = sorted(set(data) - known)
-    if unknown:
-        raise ValueError(f"{where or 'top level'}: unknown key {unknown[0]!r}")
-    values = {}
-    for name in known:
-        if name not in data:
-            raise ValueError(f"{where}: missing key {name!r}")
-        values[name] = _check_type(data[name], hints[name], f"{where}.{name}".lstrip("."))
-    return cls(**values)
+    for key in sorted(set(data) - known):
+        problems.append(f"{where or 'top level'}: unknown key {key!r}{suggestion(key, known)}")
+    missing = sorted(known - set(data))
+    problems += [f"{where or 'top level'}: missing key {name!r}" for name in missing]
+    values = {name: _check_type(data[name], hints[name], f"{where}.{name}".lstrip("."),
+                                problems) for name in known & set(data)}
+    return None if missing else cls(**values)
 
 
 def set_sat_parameters(message: Any, params: dict[str, object]) -> None:
@@ -307,7 +344,8 @@ def set_sat_parameters(message: Any, params: dict[str, object]) -> None:
             setattr(message, key, value)
 
 
-def _validate(config: Config) -> None:
+def _sat_parameter_problems(config: Config) -> Iterator[str]:
+    """Every CP-SAT parameter table names real parameters with valid values."""
     from ortools.sat import sat_parameters_pb2
 
     known = sat_parameters_pb2.SatParameters.DESCRIPTOR.fields_by_name
@@ -318,108 +356,172 @@ def _validate(config: Config) -> None:
                           config.scenario.local_solver_parameters)):
         for name, value in table.items():
             if name not in known:
-                raise ValueError(f"{where}.{name}: not a CP-SAT parameter")
+                yield f"{where}.{name}: not a CP-SAT parameter"
+                continue
             try:
                 set_sat_parameters(sat_parameters_pb2.SatParameters(), {name: value})
             except (TypeError, ValueError, AttributeError) as error:
-                raise ValueError(f"{where}.{name}: {value!r} is not a valid value ({error})"
-                                 ) from None
+                yield f"{where}.{name}: {value!r} is not a valid value ({error})"
+
+
+def _range_problems(config: Config) -> Iterator[str]:
+    """Numbers outside the range they make sense in."""
     if config.solver.polish_radius_weeks < 0:
-        raise ValueError("solver.polish_radius_weeks: must be 0 or more")
+        yield "solver.polish_radius_weeks: must be 0 or more"
     if not 0 <= config.solver.shared_bound_share <= 1:
-        raise ValueError("solver.shared_bound_share: must be between 0 and 1")
+        yield "solver.shared_bound_share: must be between 0 and 1"
     for name, weight in vars(config.weights).items():
         if weight < 0:
-            raise ValueError(f"weights.{name}: weights must be non-negative integers")
+            yield f"weights.{name}: weights must be non-negative integers"
+    for where, seconds in (("solver.time_limit_seconds", config.solver.time_limit_seconds),
+                           ("assignment.time_limit_seconds",
+                            config.assignment.time_limit_seconds),
+                           ("scenario.explain_time_limit_seconds",
+                            config.scenario.explain_time_limit_seconds),
+                           ("scenario.sweep_time_limit_seconds",
+                            config.scenario.sweep_time_limit_seconds)):
+        if not 0 < seconds < math.inf:
+            yield f"{where}: {seconds} is not a number of seconds above 0"
+    if config.monitoring.min_visits > config.monitoring.max_visits:
+        yield "monitoring.min_visits: more than monitoring.max_visits"
+    if config.solver.workers < 1:
+        yield "solver.workers: at least 1"
+    if config.capacity.quarter_weeks < 1:
+        yield "capacity.quarter_weeks: at least 1"
+    if config.assignment.window_weeks < 1 or config.assignment.workers < 1:
+        yield "assignment.window_weeks, assignment.workers: at least 1"
+    if config.limits.max_horizon_weeks < 1:
+        yield "limits.max_horizon_weeks: at least 1"
+
+
+def _event_problems(config: Config) -> Iterator[str]:
     missing = [k for k in EVENT_KINDS if k not in config.events]
     if missing:
-        raise ValueError(f"events: no table for {missing[0]}")
+        yield f"events: no table for {', '.join(missing)}"
     for kind, spec in config.events.items():
         if kind not in EVENT_KINDS:
-            raise ValueError(f"events.{kind}: unknown event kind (known: {', '.join(EVENT_KINDS)})")
+            yield f"events.{kind}: unknown event kind (known: {', '.join(EVENT_KINDS)})"
         bad = [d for d in spec.onsite_weekdays if d not in WEEKDAYS[:5]]
         if bad:
-            raise ValueError(f"events.{kind}.onsite_weekdays: {bad[0]!r} is not Mon..Fri")
+            yield f"events.{kind}.onsite_weekdays: {bad[0]!r} is not Mon..Fri"
         if not spec.onsite_weeks:
-            raise ValueError(f"events.{kind}.onsite_weeks: at least one on-site week")
-    for key in ("onsite_from", "onsite_to", "notify_from", "notify_to", "all_onsite_from",
-                "all_onsite_to"):
-        text = getattr(config.xmas, key)
+            yield f"events.{kind}.onsite_weeks: at least one on-site week"
+
+
+def _season_problems(config: Config) -> Iterator[str]:
+    """R-XMAS, R-SUMMER, R-EASTER: dates of the year as MM-DD, weeks 0 or more."""
+    for section, keys in (("xmas", ("onsite_from", "onsite_to", "notify_from", "notify_to",
+                                     "all_onsite_from", "all_onsite_to")),
+                          ("summer", ("onsite_from", "onsite_to"))):
+        for key in keys:
+            text = getattr(getattr(config, section), key)
+            try:
+                date.fromisoformat(f"2000-{text}")
+            except ValueError:
+                yield f"{section}.{key}: {text!r} is not MM-DD"
+    if config.easter.weeks_before < 0 or config.easter.weeks_after < 0:
+        yield "easter.weeks_before, easter.weeks_after: 0 or more"
+
+
+def _validate(config: Config) -> list[str]:
+    """Every value of a well-typed configuration that is out of range or inconsistent."""
+    problems: list[str] = []
+    for check in (_sat_parameter_problems, _range_problems, _event_problems, _season_problems,
+                  _team_problems):
         try:
-            date.fromisoformat(f"2000-{text}")
-        except ValueError as exc:
-            raise ValueError(f"xmas.{key}: {text!r} is not MM-DD") from exc
-    if config.monitoring.min_visits > config.monitoring.max_visits:
-        raise ValueError("monitoring.min_visits: more than monitoring.max_visits")
-    if config.solver.workers < 1:
-        raise ValueError("solver.workers: at least 1")
-    if config.assignment.window_weeks < 1 or config.assignment.workers < 1:
-        raise ValueError("assignment.window_weeks, assignment.workers: at least 1")
-    _validate_teams(config)
+            for problem in check(config):
+                problems.append(problem)
+        except ValueError as error:  # a check that stops at its first problem
+            problems.append(str(error))
+    return problems
 
 
-def _validate_teams(config: Config) -> None:
+def _team_problems(config: Config) -> Iterator[str]:
     """R-ASSIGN and R-CAP must agree: each week, the days of the team table add up to the
-    inspector-days of the demand table."""
-    unknown = sorted(set(config.teams) - set(config.events))
-    if unknown:
-        raise ValueError(f"teams.{unknown[0]}: unknown event kind")
+    inspector-days of the demand table. The first problem of each kind's table."""
+    for kind in sorted(set(config.teams) - set(config.events)):
+        yield f"teams.{kind}: unknown event kind"
     for kind, spec in config.events.items():
         team = config.teams.get(kind)
         if team is None:
-            raise ValueError(f"teams: no table for {kind}")
-        where = f"teams.{kind}"
-        lists = (team.team_weekdays, team.lead_weekdays, team.lead_report_days)
-        if any(len(values) != len(spec.demand) for values in lists):
-            raise ValueError(f"{where}: team_weekdays, lead_weekdays and lead_report_days need "
-                             f"one entry per week of events.{kind}.demand ({len(spec.demand)})")
-        days = [*team.extra_weekdays, *(d for ds in team.specialist_weekdays.values() for d in ds),
-                *(d for ds in team.team_weekdays + team.lead_weekdays for d in ds)]
-        bad = [d for d in days if d not in WEEKDAYS[:5]]
-        if bad:
-            raise ValueError(f"{where}: {bad[0]!r} is not Mon..Fri")
-        if {k: len(v) for k, v in team.specialist_weekdays.items()} != spec.specialists:
-            raise ValueError(f"{where}.specialist_weekdays: one day per day of "
-                             f"events.{kind}.specialists {spec.specialists}")
-        onsite = spec.fieldwork_offset - spec.demand_first_week
-        for size, demand, label in ((team.size, spec.demand, "demand"),
-                                    (team.size_small, spec.demand_small, "demand_small")):
-            for i, needed in enumerate(demand):
-                total = (size * len(team.team_weekdays[i]) + len(team.lead_weekdays[i])
-                         + team.lead_report_days[i] + (len(team.extra_weekdays) if i == onsite
-                                                       else 0))
-                if total != needed:
-                    raise ValueError(f"{where}: {total} inspector-days in week "
-                                     f"{spec.demand_first_week + i}, events.{kind}.{label} says "
-                                     f"{needed}")
-        for i, (everyone, lead) in enumerate(zip(team.team_weekdays, team.lead_weekdays,
-                                                 strict=True)):
-            if set(everyone) & set(lead):
-                raise ValueError(f"{where}: lead_weekdays repeat team_weekdays in week "
-                                 f"{spec.demand_first_week + i}")
-        if min(team.size, team.size_small) < 1:
-            raise ValueError(f"{where}: a team has at least one inspector (the lead)")
+            yield f"teams: no table for {kind}"
+            continue
+        try:
+            _validate_team(kind, spec, team)
+        except ValueError as error:
+            yield str(error)
+
+
+def _validate_team(kind: str, spec: EventSpec, team: TeamSpec) -> None:
+    """One kind's team table against its demand table; ValueError at the first problem."""
+    where = f"teams.{kind}"
+    lists = (team.team_weekdays, team.lead_weekdays, team.lead_report_days)
+    if any(len(values) != len(spec.demand) for values in lists):
+        raise ValueError(f"{where}: team_weekdays, lead_weekdays and lead_report_days need "
+                         f"one entry per week of events.{kind}.demand ({len(spec.demand)})")
+    days = [*team.extra_weekdays, *(d for ds in team.specialist_weekdays.values() for d in ds),
+            *(d for ds in team.team_weekdays + team.lead_weekdays for d in ds)]
+    bad = [d for d in days if d not in WEEKDAYS[:5]]
+    if bad:
+        raise ValueError(f"{where}: {bad[0]!r} is not Mon..Fri")
+    if {k: len(v) for k, v in team.specialist_weekdays.items()} != spec.specialists:
+        raise ValueError(f"{where}.specialist_weekdays: one day per day of "
+                         f"events.{kind}.specialists {spec.specialists}")
+    onsite = spec.fieldwork_offset - spec.demand_first_week
+    for size, demand, label in ((team.size, spec.demand, "demand"),
+                                (team.size_small, spec.demand_small, "demand_small")):
+        for i, needed in enumerate(demand):
+            total = (size * len(team.team_weekdays[i]) + len(team.lead_weekdays[i])
+                     + team.lead_report_days[i] + (len(team.extra_weekdays) if i == onsite
+                                                   else 0))
+            if total != needed:
+                raise ValueError(f"{where}: {total} inspector-days in week "
+                                 f"{spec.demand_first_week + i}, events.{kind}.{label} says "
+                                 f"{needed}")
+    for i, (everyone, lead) in enumerate(zip(team.team_weekdays, team.lead_weekdays,
+                                             strict=True)):
+        if set(everyone) & set(lead):
+            raise ValueError(f"{where}: lead_weekdays repeat team_weekdays in week "
+                             f"{spec.demand_first_week + i}")
+    if min(team.size, team.size_small) < 1:
+        raise ValueError(f"{where}: a team has at least one inspector (the lead)")
+
+
+def _read_layer(path: Path, problems: list[InputProblem]) -> dict[str, Any] | None:
+    """One configuration file's tables (None if it cannot be read)."""
+    try:
+        return tomllib.loads(decoded_text(path, str(path)))
+    except InputError as exc:
+        problems.extend(exc.problems)
+    except tomllib.TOMLDecodeError as exc:
+        problems.append(InputProblem(str(path), None, None, "config", f"not valid TOML: {exc}"))
+    return None
 
 
 def load_config(*paths: Path, overrides: dict[str, Any] | None = None) -> Config:
-    """Defaults, then each TOML file in turn, then ``overrides`` (a nested dict)."""
-    data = tomllib.loads(DEFAULTS_PATH.read_text(encoding="utf-8"))
-    sources = [str(DEFAULTS_PATH)]
-    current = str(DEFAULTS_PATH)
-    try:
-        for path in paths:
-            current = str(path)
-            try:
-                text = Path(path).read_text(encoding="utf-8")
-            except OSError as exc:
-                raise ValueError(f"cannot read the file ({exc.strerror})") from exc
-            data = _merge(data, tomllib.loads(text))
-            sources.append(str(path))
-        if overrides:
-            current = "overrides"
-            data = _merge(data, overrides)
-        config = _build(Config, data, "")
-        _validate(config)
-    except (ValueError, tomllib.TOMLDecodeError) as exc:
-        raise InputError([InputProblem(current, None, None, "config", str(exc))]) from None
+    """Defaults, then each TOML file in turn, then ``overrides`` (a nested dict). InputError
+    lists every problem: each file's unknown, missing or mistyped keys (each file checked
+    over the defaults), then every value out of range in the merged settings (named after
+    the last of them)."""
+    defaults = tomllib.loads(DEFAULTS_PATH.read_text(encoding="utf-8"))
+    problems: list[InputProblem] = []
+    layers = [(str(path), _read_layer(Path(path), problems)) for path in paths]
+    layers += [("overrides", overrides)] if overrides else []
+    data, sources = defaults, [str(DEFAULTS_PATH)]
+    for source, layer in layers:
+        if layer is None:
+            continue
+        found: list[str] = []
+        _build(Config, _merge(defaults, layer), "", found)
+        problems += [InputProblem(source, None, None, "config", message) for message in found]
+        data = _merge(data, layer)
+        sources += [source] if source != "overrides" else []
+    if problems:
+        raise InputError(problems)
+    found = []
+    config = _build(Config, data, "", found)
+    found = found or _validate(config)
+    if found:
+        last = layers[-1][0] if layers else str(DEFAULTS_PATH)
+        raise InputError([InputProblem(last, None, None, "config", message) for message in found])
     return Config(**{**vars(config), "sources": sources})

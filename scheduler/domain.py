@@ -10,6 +10,7 @@ JUDGEMENT_COLUMNS = ("overall", "leaders", "help_protection", "children_in_care"
 PRACTICE_COLUMNS = ("help_protection", "children_in_care", "care_leavers")
 HISTORY_EVENTS = ("STD", "SHT", "SIF", "FV", "MV", "JTAI")
 ROLES = ("HMI", "SHMI", "RI", "EDU")
+REGIONAL_ROLES = ("HMI", "SHMI")  # social care inspectors: each has a home region
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,7 @@ class LocalAuthority:
     august_fv_agreed: bool = False  # R-AUG
     send_monitoring: bool = False  # R-MV-SEND
     not_before: date | None = None  # R-DEFER
+    row: int | None = field(default=None, compare=False)  # line in its CSV file, if read
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,7 @@ class FixedJtai:
     fieldwork_start: date
     fieldwork_end: date
     theme: str = ""
+    row: int | None = field(default=None, compare=False)  # line in its CSV file, if read
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,7 @@ class Inspector:
     fte: float
     inspection_share: float
     can_lead: bool
+    row: int | None = field(default=None, compare=False)  # line in its CSV file, if read
 
 
 @dataclass(frozen=True)

@@ -12,22 +12,23 @@ Feasible: each soft rule's cost and the events (or regions) that pay it.
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
 from constraints.clashes import other_programmes
 from constraints.stability import mark_status
-from scheduler.check import check_rows
+from scheduler.check import check_rows, name_violations
 from scheduler.context import ModelContext
 from scheduler.export import KIND_NAMES, programme_rows
 from scheduler.footprint import weekly_demand
-from scheduler.model import BuiltModel, build_model
+from scheduler.model import build_model
 from scheduler.pathways import Need
 from scheduler.problem import TENTHS, Problem
 from scheduler.programme import ProgrammeRow, Violation
-from scheduler.solve import apply_parameters, solver_parameters
+from scheduler.solve import RELAXED, Result, apply_parameters, beyond_horizon, solver_parameters
 
 RuleScope = tuple[str, str]  # (rule id, LA code / region / pool / "national")
 
@@ -49,6 +50,9 @@ class RelaxedPlan:
     rows: list[ProgrammeRow]
     relaxed: list[RuleScope]  # the rules it chose to break
     violations: list[Violation]  # what the independent checker finds in it
+    objective: float | None = None
+    bound: float | None = None
+    costs: list[tuple[str, str, int]] = field(default_factory=list)  # as Result.costs
 
 
 class _CoreSolver:
@@ -120,11 +124,6 @@ def conflicts_hold(problem: Problem, conflicts: list[Conflict]) -> bool:
     return all(core_solver.check(list(c.rules))[0] == cp_model.INFEASIBLE for c in conflicts)
 
 
-def explain_infeasible(problem: Problem, built: BuiltModel | None = None) -> list[str]:
-    """Plain sentences naming the rules, LAs and events in conflict (solve() calls this)."""
-    return conflict_sentences(*find_conflicts(problem))
-
-
 def conflict_sentences(conflicts: list[Conflict], status: str) -> list[str]:
     if conflicts:
         return [c.sentence + ("" if c.minimal else " (not proven minimal in the time limit)")
@@ -188,6 +187,9 @@ def _rule_words(problem: Problem, rule: str, scope: str) -> str:
     phrases = {
         "R-XMAS": "falls in the Christmas and New Year break",
         "R-AUG": "falls in August",
+        "R-EASTER": "falls in the Easter holidays",
+        "R-SUMMER": f"falls in the summer break ({cfg.summer.onsite_from} to "
+                    f"{cfg.summer.onsite_to})",
         "R-BH": "puts a day on site on a bank holiday",
         "R-NOTICE": "would need notice before the programme starts",
         "R-CAP": f"exceeds {scope} capacity",
@@ -258,12 +260,15 @@ def describe(problem: Problem, ctx: ModelContext, rules: list[RuleScope]) -> str
 # --- the relaxed plan ----------------------------------------------------------------------
 
 def relaxed_plan(problem: Problem, conflicts: list[Conflict], time_limit: float | None = None,
-                 seed: int | None = None) -> RelaxedPlan:
-    """The best programme that may break the conflicts' rules, each at `weights.relax_rule`;
-    every other hard rule holds. The checker's violations are marked on each row."""
+                 seed: int | None = None, every_rule: bool = False) -> RelaxedPlan:
+    """The best programme that may break the conflicts' rules (with ``every_rule``: any
+    hard rule), each at `weights.relax_rule`; every other hard rule holds. The checker's
+    violations of the rules it breaks are named on their rows (`relaxed`); any other is
+    left for the checker to report."""
     built = build_model(problem, explain=True)
     guards, model = built.context.guards, built.model
-    soft = list(dict.fromkeys(k for c in conflicts for k in c.rules))
+    soft = list(guards) if every_rule else list(dict.fromkeys(k for c in conflicts
+                                                              for k in c.rules))
     for key, var in guards.items():
         if key not in soft:
             model.add(var == 1)
@@ -284,13 +289,49 @@ def relaxed_plan(problem: Problem, conflicts: list[Conflict], time_limit: float 
         return RelaxedPlan(solver.status_name(status), [], [], [])
     rows = mark_status(problem, programme_rows(problem, built.chosen(solver)))
     violations = check_rows(problem, rows)
-    broken: dict[str, list[str]] = defaultdict(list)
-    for v in violations:
-        broken[v.event_id].append(v.rule)
-    rows = [replace(r, relaxed=";".join(dict.fromkeys(broken[r.event_id])))
-            if r.event_id in broken else r for r in rows]
     relaxed = [k for k in soft if not solver.boolean_value(guards[k])]
-    return RelaxedPlan(solver.status_name(status), rows, relaxed, violations)
+    rules = {rule for rule, _ in relaxed}
+    named = name_violations(problem, rows, [v for v in violations if v.rule in rules])
+    return RelaxedPlan(solver.status_name(status), named, relaxed, violations,
+                       solver.objective_value, solver.best_objective_bound,
+                       built.costs(solver))
+
+
+def name_unstaffed(problem: Problem, rows: list[ProgrammeRow]) -> list[ProgrammeRow]:
+    """An event the staffing could not fill (named R-ASSIGN by scheduler.assign) breaks
+    the staffing rules the checker finds on it (a missing specialist: R-TEAM): name each."""
+    from constraints.assignment import RULE, Assignment
+
+    unstaffed = {row.event_id for row in rows if RULE in row.relaxed.split(";")}
+    if not unstaffed:
+        return rows
+    found = [v for v in Assignment().check(problem, rows) if v.event_id in unstaffed]
+    return name_violations(problem, rows, found)
+
+
+def relaxed_result(problem: Problem, infeasible: Result, time_limit: float | None = None,
+                   seed: int | None = None) -> Result:
+    """Where no programme meets every hard rule (``infeasible``, with its conflicts): the
+    best programme breaking only the conflicts' rules, else (they do not explain it all, or
+    the solve ended UNKNOWN) any hard rule at a cost, as a RELAXED result with the rules it
+    breaks named per event; ``infeasible`` itself if even that finds nothing."""
+    started = time.perf_counter()
+    explanation = list(infeasible.explanation)
+    plan = relaxed_plan(problem, infeasible.conflicts, time_limit, seed)
+    if not plan.rows:
+        plan = relaxed_plan(problem, [], time_limit, seed, every_rule=True)
+        explanation.append("Breaking only those rules leaves no programme either: every "
+                           "hard rule was made breakable, at weights.relax_rule each.")
+    if not plan.rows:
+        return infeasible
+    placed = {row.need_id for row in plan.rows}
+    return Result(RELAXED if plan.relaxed else plan.status, plan.rows, plan.objective,
+                  plan.bound, infeasible.wall_time + time.perf_counter() - started, None,
+                  infeasible.build_time, plan.costs,
+                  dict(infeasible.parameters, method="relaxed: scheduler.explain.relaxed_plan"),
+                  infeasible.model_size, beyond_horizon=beyond_horizon(problem, placed),
+                  explanation=explanation, conflicts=infeasible.conflicts,
+                  relaxed_rules=plan.relaxed)
 
 
 def _overflow(ctx: ModelContext, region: str) -> cp_model.LinearExprT:

@@ -18,6 +18,7 @@ from scheduler.tables import Record, crosstab, markdown, write_sheet
 if TYPE_CHECKING:
     import pandas as pd
 
+PROGRAMME_FILES = ("programme.csv", "programme.xlsx", "summary.md")
 KIND_NAMES = {"STD": "standard inspection", "SHT": "short inspection", "FV": "focused visit",
               "MV": "monitoring visit", "JTAI": "JTAI", "AEM": "annual engagement meeting"}
 
@@ -41,51 +42,48 @@ def event_row(problem: Problem, need_id: str, kind: str, week: int) -> Programme
 
 
 def programme_rows(problem: Problem, chosen: dict[str, tuple[str, int]]) -> list[ProgrammeRow]:
-    """One row per placed need (plus fixed events), with dates and lending shown."""
+    """One row per placed need (plus fixed events), with dates; `lent_from` stays blank
+    until the teams are named (R-LEND, readings settled)."""
     rows = [event_row(problem, need_id, kind, week) for need_id, (kind, week) in chosen.items()]
     from constraints.capacity import fixed_rows
 
     rows += fixed_rows(problem)
     rows.sort(key=lambda r: (r.fieldwork_start, r.region, r.la_name, r.event_id))
-    return attribute_lending(problem, rows)
+    return rows
 
 
-def attribute_lending(problem: Problem, rows: list[ProgrammeRow]) -> list[ProgrammeRow]:
-    """R-LEND: where a region is short in a week or quarter, name a lending region on one of
-    its events active then (the one needing most days)."""
-    from dataclasses import replace
-
-    from constraints.capacity import by_quarter, programme_load, row_load
+def lending_by_capacity(problem: Problem, rows: list[ProgrammeRow]) -> dict[str, str]:
+    """R-LEND as capacity implies it, for a draft (whose `lent_from` stays blank until the
+    teams are named): where a region is short in a week or quarter, the event of its active
+    then that needs most days -> the region with most spare (event id -> lender)."""
+    from constraints.capacity import programme_load, row_load, shortfalls
 
     if not problem.config.capacity.lending:
-        return rows
+        return {}
     regional, _ = programme_load(problem, rows)
-    regions = problem.dataset.regions
-    lent: dict[str, str] = {}
-    periods = [("week", lambda r, k: problem.regional_capacity[r][k],
-                {r: dict(regional[r]) for r in regions})]
-    if problem.config.capacity.quarterly_share:
-        periods.append(("quarter", lambda r, k: problem.regional_quarter_capacity[r][k],
-                        {r: by_quarter(problem, regional[r]) for r in regions}))
     loads = {row.event_id: row_load(problem, row)[0] for row in rows}
-    for period, cap_of, load in periods:
-        keys = sorted({k for r in regions for k in load[r]})
-        for key in keys:
-            spare = {r: cap_of(r, key) - load[r].get(key, 0) for r in regions}
-            for region in regions:
-                if spare[region] >= 0:
-                    continue
-                lender = max((r for r in regions if spare[r] > 0), key=lambda r: spare[r],
-                             default="")
-                active = [row for row in rows if row.region == region and any(
-                    (w == key if period == "week" else problem.weeks.quarter_key(w) == key)
-                    for w in loads[row.event_id])]
-                if lender and active:
-                    pick = max(active, key=lambda row: (sum(loads[row.event_id].values()),
-                                                        row.event_id))
-                    lent.setdefault(pick.event_id, lender)
-    return [replace(row, lent_from=lent[row.event_id]) if row.event_id in lent else row
-            for row in rows]
+    lent: dict[str, str] = {}
+    for period, key, deficits in shortfalls(problem, regional):
+        lender = min(deficits, key=lambda r: (deficits[r], r))
+        if deficits[lender] >= 0:
+            continue
+        for region in (r for r, deficit in deficits.items() if deficit > 0):
+            active = [row for row in rows if row.region == region and any(
+                (w == key if period == "week" else problem.weeks.quarter_key(w) == key)
+                for w in loads[row.event_id])]
+            if active:
+                pick = max(active, key=lambda row: (sum(loads[row.event_id].values()),
+                                                    row.event_id))
+                lent.setdefault(pick.event_id, lender)
+    return lent
+
+
+def lent_events(problem: Problem, rows: list[ProgrammeRow]) -> dict[str, str]:
+    """Event id -> lending regions: a staffed programme's `lent_from`, a draft's by
+    capacity (`lending_by_capacity`)."""
+    if any(row.team for row in rows):
+        return {row.event_id: row.lent_from for row in rows if row.lent_from}
+    return lending_by_capacity(problem, rows)
 
 
 def write_xlsx(rows: list[ProgrammeRow], path: Path,
@@ -120,6 +118,7 @@ def capacity_use(problem: Problem, rows: list[ProgrammeRow]) -> list[Record]:
     from constraints.capacity import programme_load
 
     regional, _ = programme_load(problem, rows)
+    lent = lent_events(problem, rows)
     records = []
     for region in problem.dataset.regions:
         load = regional[region]
@@ -134,7 +133,7 @@ def capacity_use(problem: Problem, rows: list[ProgrammeRow]) -> list[Record]:
                         "use of share %": round(100 * used / share, 1) if share else 0.0,
                         "peak week %": round(100 * peak, 1), "days borrowed": short,
                         "events lent to": sum(1 for r in rows
-                                              if r.region == region and r.lent_from)})
+                                              if r.region == region and r.event_id in lent)})
     return records
 
 
@@ -161,7 +160,13 @@ def summary_markdown(problem: Problem, result, rows: list[ProgrammeRow]) -> str:
               markdown(capacity_use(problem, rows)), ""]
     lines += ["## Overdue LAs (R-OVERDUE)", ""]
     lines += ([f"- {r.la_name} ({r.region}): {KIND_NAMES.get(r.event, r.event)} on site "
-               f"{r.fieldwork_start}" for r in rows if r.status == "overdue"] or ["None."])
+               f"{r.fieldwork_start}{_overdue_reason(problem, r)}"
+               for r in rows if r.status == "overdue"] or ["None."])
+    broken = [r for r in rows if r.relaxed]
+    if broken:
+        lines += ["", "## Rules broken, named per event in `relaxed`", ""]
+        lines += [f"- {r.la_name} ({r.region}) {r.event_id}: {r.relaxed.replace(';', ', ')}"
+                  for r in broken]
     lines += ["", "## Cost by rule (soft objectives)", "",
               "| rule | weighted cost |", "|---|---|"]
     lines += [f"| {rule} | {cost} |" for rule, cost in result.cost_by_rule().items()]
@@ -191,7 +196,30 @@ def summary_markdown(problem: Problem, result, rows: list[ProgrammeRow]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def run_record(problem: Problem, result, config_sources: list[str]) -> dict[str, object]:
+def _overdue_reason(problem: Problem, row: ProgrammeRow) -> str:
+    """Why an overdue event's window gave it no week, where the needs say (R-OVERDUE: a
+    window the calendar and clash rules bar; scheduler.problem)."""
+    need = problem.need_by_id.get(row.need_id)
+    return f": {need.note}" if need and need.overdue and need.note else ""
+
+
+def explanation_markdown(result) -> str:
+    """explanation.md: the hard rules in conflict, in plain words, and those broken."""
+    title = ("Why the programme breaks rules" if result.has_programme
+             else "Why there is no programme")
+    lines = [f"# {title} ({result.status})", ""]
+    lines += [f"- {sentence}" for sentence in result.explanation]
+    if result.relaxed_rules:
+        lines += ["", "## Rules broken, each named per event in programme.csv's `relaxed`", ""]
+        lines += [f"- {rule} for {scope}" for rule, scope in result.relaxed_rules]
+    return "\n".join(lines) + "\n"
+
+
+def run_record(problem: Problem, result, config_sources: list[str],
+               scenario: dict[str, str] | None = None) -> dict[str, object]:
+    """run.json: ``config_files`` are files load_config reads; ``scenario`` (a `scenario
+    run`'s) names its scenario file and baseline programme, from which `prepare` rebuilds
+    its problem."""
     return {
         "status": result.status, "objective": result.objective, "bound": result.bound,
         "gap": result.gap, "wall_time_seconds": round(result.wall_time, 3),
@@ -201,23 +229,40 @@ def run_record(problem: Problem, result, config_sources: list[str]) -> dict[str,
         "solver_version": result.solver_version,
         "parameters": result.parameters, "seed": result.parameters.get("random_seed"),
         "input_hash": problem.dataset.input_hash, "config_files": config_sources,
+        "scenario": scenario,
         "programme_start": problem.start.isoformat(), "horizon_weeks": problem.horizon_weeks,
         "model_size": result.model_size, "events": len(result.rows),
         "cost_by_rule": result.cost_by_rule(), "beyond_horizon": result.beyond_horizon,
         "explanation": result.explanation,
+        "relaxed_rules": [list(key) for key in result.relaxed_rules],
     }
 
 
+def _remove_stale(out: Path, result) -> None:
+    """Remove what an earlier run wrote into ``out`` that this run will not write."""
+    stale = [] if result.has_programme else list(PROGRAMME_FILES)
+    if not (result.explanation or result.relaxed_rules):
+        stale.append("explanation.md")
+    for name in stale:
+        (out / name).unlink(missing_ok=True)
+
+
 def write_outputs(problem: Problem, result, out: Path, config_sources: list[str],
-                  assignment=None) -> list[Path]:
-    """Write every output of a run; each file is replaced atomically. With the staffing
-    (scheduler.assign.Assignment), its record, workload sheets and summary section too."""
+                  assignment=None, scenario: dict[str, str] | None = None) -> list[Path]:
+    """Write every output of a run; each file is replaced atomically, and one an earlier
+    run wrote that this one has not (a programme, an explanation) is removed. With the
+    staffing (scheduler.assign.Assignment), its record, workload sheets and summary section
+    too."""
     out.mkdir(parents=True, exist_ok=True)
     written = []
-    record = run_record(problem, result, config_sources)
+    record = run_record(problem, result, config_sources, scenario)
     if assignment is not None:
         record["assignment"] = assignment.record()
-    if result.feasible:
+    _remove_stale(out, result)
+    if result.explanation or result.relaxed_rules:
+        write_text_atomically(out / "explanation.md", explanation_markdown(result))
+        written.append(out / "explanation.md")
+    if result.has_programme:
         csv_path = out / "programme.csv"
         write_atomically(csv_path, lambda tmp: write_programme_csv(result.rows, tmp))
         workload = None

@@ -6,6 +6,10 @@ are then exact linear sums over these Booleans.
 
 In explain mode, weeks that a rule excludes are kept, forbidden only under that rule's
 enabling literal (one per rule and LA or region), so CP-SAT can name the rules in conflict.
+
+An event held in its baseline week (R-PIN: notified, or agreed there) keeps that week
+whatever rule refuses it now (constraints/stability.py `held_week`): a fact the programme
+names in `relaxed`, never a reason to have no programme.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from dataclasses import dataclass
 from ortools.sat.python import cp_model
 
 from constraints import FAMILIES, Family
+from constraints.stability import held_week, pinned_week
 from scheduler.context import ModelContext, Penalty, Scope
 from scheduler.footprint import Footprint
 from scheduler.pathways import Need
@@ -79,17 +84,26 @@ def _candidate_weeks(problem: Problem, need: Need, kind: str) -> range:
     return range(max(0, first), min(last, problem.horizon_weeks - max(spec.onsite_weeks) - 1) + 1)
 
 
+def _weeks(problem: Problem, need: Need, kind: str) -> list[int]:
+    """`_candidate_weeks`, and the week the need is pinned to (R-PIN) wherever it lies: a
+    held event is placed there, and explain mode names the rules refusing any other pin."""
+    weeks = list(_candidate_weeks(problem, need, kind))
+    pinned = pinned_week(problem, need.need_id, kind)
+    return weeks if pinned is None or pinned in weeks else sorted([*weeks, pinned])
+
+
 def _add_need(ctx: ModelContext, families: list[Family], need: Need) -> None:
     problem, model = ctx.problem, ctx.model
     variables: dict[tuple[str, int], cp_model.IntVar] = {}
     for kind in problem.kinds_for(need):
         excluded: dict[int, list[str]] = {}
-        for week in _candidate_weeks(problem, need, kind):
+        held = held_week(problem, need.need_id, kind)
+        for week in _weeks(problem, need, kind):
             fp: Footprint = problem.footprint(kind, week)
-            reasons = _excluded_by(ctx, families, need, kind, fp)
+            reasons = [] if week == held else _excluded_by(ctx, families, need, kind, fp)
             if reasons:
                 excluded[week] = reasons
-                if not ctx.explain or not _near_window(problem, need, fp):
+                if not ctx.explain or not _near_window(problem, need, kind, fp):
                     continue
             var = model.new_bool_var(f"{need.need_id} {kind} w{week}")
             variables[(kind, week)] = var
@@ -122,10 +136,12 @@ def _excluded_by(ctx: ModelContext, families: list[Family], need: Need, kind: st
     return reasons
 
 
-def _near_window(problem: Problem, need: Need, fp: Footprint) -> bool:
-    """Explain mode keeps only the weeks a planner would consider: inside the window."""
+def _near_window(problem: Problem, need: Need, kind: str, fp: Footprint) -> bool:
+    """Explain mode keeps only the weeks a planner would consider: inside the window, and
+    the week the need is pinned to (so the rules that refuse it are named)."""
     latest = need.latest or problem.weeks.end
-    return need.earliest <= fp.fieldwork_start <= latest
+    return (need.earliest <= fp.fieldwork_start <= latest
+            or fp.week == pinned_week(problem, need.need_id, kind))
 
 
 def build_model(problem: Problem, explain: bool = False,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from scheduler.calendar import Calendar, add_months
+from scheduler.calendar import Calendar, add_months, monday_of
 from scheduler.config import Config
 from scheduler.domain import PRACTICE_COLUMNS, Dataset, LocalAuthority, PastEvent
 
@@ -87,6 +87,28 @@ def last_fieldwork_day(event: PastEvent, config: Config) -> date:
     return event.published - timedelta(days=config.history.published_after_fieldwork_days)
 
 
+def latest_onsite_day(event: PastEvent, config: Config) -> date:
+    """The last day a past event can have been on site, for the gaps measured from it
+    (R-FV-GAP, R-MV-RATE, R-REINSP, R-CLASH): its fieldwork end; else its start plus the
+    kind's usual length; else, with only a publication date, that date (the latest it can
+    have been, so a gap from it is never shorter than the real one)."""
+    if event.fieldwork_end:
+        return event.fieldwork_end
+    if event.fieldwork_start:
+        return last_fieldwork_day(event, config)
+    assert event.published is not None
+    return event.published
+
+
+def clear_of(events: list[PastEvent], gap_weeks: int, config: Config) -> date | None:
+    """The first Monday ``gap_weeks`` programme weeks after the last on-site week of
+    ``events`` (None if there are none): weeks are counted Monday to Monday."""
+    if not events:
+        return None
+    last = max(latest_onsite_day(e, config) for e in events)
+    return monday_of(last) + _weeks(gap_weeks)
+
+
 def _weeks(n: int) -> timedelta:
     return timedelta(weeks=n)
 
@@ -101,6 +123,15 @@ class _Builder:
     end: date  # last day of the horizon
     needs: list[Need] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+
+    def after(self, need_id: str, weeks: int, rule: str, max_weeks: int | None = None
+              ) -> After:
+        """``weeks`` from the Monday of ``need_id``'s LAST on-site week (RULES.md, readings
+        settled), as the distance between the two needs' first on-site weeks."""
+        earlier = next(n for n in self.needs if n.need_id == need_id)
+        kinds = [earlier.kind] + (["JTAI"] if earlier.jtai_eligible else [])
+        span = max(self.config.spec(kind).onsite_span for kind in kinds)
+        return After(need_id, weeks + span, rule, max_weeks)
 
     def add(self, suffix: str, kind: str, **fields: object) -> str:
         need_id = f"{self.la.la_code}-{suffix}"
@@ -156,14 +187,15 @@ def _plan_visits(b: _Builder, pathway: int, reference: date, history: list[PastE
     fv = b.config.focused_visits
     target_count = fv.pathway1 if pathway == 1 else fv.pathway2
     kind = "STD" if pathway == 2 or b.la.force_standard else "SHT"
-    visits_done = [e for e in history if e.event in ("FV", "JTAI")
-                   and e.known_date > reference]
-    last_activity = max([reference] + [e.known_date for e in visits_done])
+    since = [e for e in history if e.event in ("FV", "JTAI", "MV") and e.known_date > reference]
+    visits_done = [e for e in since if e.event in ("FV", "JTAI")]
     _, _, close = _graded_window(reference, b.config)
     overdue = close < b.start
     remaining = 0 if overdue else max(0, target_count - len(visits_done))
-    # Only as many visits as fit before the window closes, each gap_weeks apart (R-FV-GAP).
-    first = max(last_activity + _weeks(fv.gap_weeks), b.start)
+    # Only as many visits as fit before the window closes, each gap_weeks apart (R-FV-GAP),
+    # the first gap_weeks after the last on-site week of the inspection or any event since.
+    first = max(clear_of(since, fv.gap_weeks, b.config)
+                or monday_of(reference) + _weeks(fv.gap_weeks), b.start)
     while remaining and first + _weeks(fv.gap_weeks * remaining) > close:
         remaining -= 1
         b.notes.append("R-FV-COUNT: one focused visit fewer, no room before the window closes")
@@ -171,15 +203,19 @@ def _plan_visits(b: _Builder, pathway: int, reference: date, history: list[PastE
     visit_ids = []
     for i in range(remaining):
         latest = close - _weeks(fv.gap_weeks * (remaining - i))
-        after = (After(previous, fv.gap_weeks, "R-FV-GAP"),) if previous else ()
+        after = (b.after(previous, fv.gap_weeks, "R-FV-GAP"),) if previous else ()
         previous = b.add(f"FV{i + 1}", "FV", earliest=first, earliest_rule="R-FV-GAP",
                          latest=latest, latest_rule="R-FV-GAP",
                          mandatory=False, skippable=latest <= b.end, after=after,
                          jtai_eligible=pathway in b.config.jtai.eligible_pathways)
         visit_ids.append(previous)
     # After every visit, not just the last: a skipped visit must not break the chain.
-    graded_after = tuple(After(v, fv.gap_weeks, "R-FV-GAP") for v in visit_ids)
-    graded, _, _ = _plan_graded(b, kind, reference, b.start, graded_after, "R-WIN")
+    graded_after = tuple(b.after(v, fv.gap_weeks, "R-FV-GAP") for v in visit_ids)
+    # R-FV-GAP from the visits already carried out, too.
+    visits_clear = clear_of(visits_done, fv.gap_weeks, b.config)
+    not_before, rule = ((visits_clear, "R-FV-GAP") if visits_clear and visits_clear > b.start
+                        else (b.start, "R-WIN"))
+    graded, _, _ = _plan_graded(b, kind, reference, not_before, graded_after, rule)
     # Next cycle: visits after the planned inspection, pathway assumed unchanged. A visit is
     # only needed in the horizon if the inspection can come early enough to make it due.
     graded_need = b.needs[-1]
@@ -188,9 +224,9 @@ def _plan_visits(b: _Builder, pathway: int, reference: date, history: list[PastE
         due_within = fv.next_cycle_latest_weeks - fv.gap_weeks * (target_count - j - 1)
         if graded_need.earliest + _weeks(due_within) > b.end:
             continue
-        after = (After(graded, fv.gap_weeks * (j + 1), "R-FV-GAP", due_within),)
+        after = (b.after(graded, fv.gap_weeks * (j + 1), "R-FV-GAP", due_within),)
         if previous:
-            after += (After(previous, fv.gap_weeks, "R-FV-GAP"),)
+            after += (b.after(previous, fv.gap_weeks, "R-FV-GAP"),)
         previous = b.add(
               f"FV{remaining + j + 1}", "FV",
               earliest=graded_need.earliest + _weeks(fv.gap_weeks * (j + 1)),
@@ -208,27 +244,32 @@ def _plan_monitoring(b: _Builder, event: PastEvent, reference: date,
         days=b.config.history.published_after_fieldwork_days)
     plan_due = calendar.add_working_days(published, m.action_plan_working_days)
     visits = [e for e in history if e.event == "MV" and e.known_date > reference]
+    focused = [e for e in history if e.event in ("FV", "JTAI") and e.known_date > reference]
+    fv_clear = clear_of(focused, b.config.focused_visits.gap_weeks, b.config)
     remaining = max(0, m.min_visits - len(visits))
     previous: str | None = None
     after_visits: tuple[After, ...] = ()
     if visits:
-        last = max(e.fieldwork_start or e.known_date for e in visits)
-        earliest, rule, latest, overdue = last + _weeks(m.min_gap_weeks), "R-MV-RATE", None, False
+        earliest, rule = clear_of(visits, m.min_gap_weeks, b.config), "R-MV-RATE"
+        latest, overdue = None, False
     else:
         earliest, rule = plan_due, "R-MV-START"
-        latest = plan_due + _weeks(m.first_visit_within_weeks)
+        # within N weeks, Monday to Monday: up to the Sunday of the Nth week after its week
+        latest = monday_of(plan_due) + _weeks(m.first_visit_within_weeks + 1) - timedelta(days=1)
         overdue = latest < b.start
         if overdue:
             latest = None
             b.notes.append("R-MV-START: first monitoring visit is late; "
                            "placed as early as possible")
+    if fv_clear and fv_clear > earliest:  # R-FV-GAP: clear of the visits already made
+        earliest, rule = fv_clear, "R-FV-GAP"
     # The re-inspection must follow the visits; if they cannot end in time it is overdue.
     soonest = max(b.start, earliest) + _weeks(
         m.min_gap_weeks * max(0, remaining - 1) + m.reinspect_after_weeks)
     _, _, close = _graded_window(reference, b.config)
     late = bool(remaining) and soonest > close
     for i in range(remaining):
-        after = (After(previous, m.min_gap_weeks, "R-MV-RATE"),) if previous else ()
+        after = (b.after(previous, m.min_gap_weeks, "R-MV-RATE"),) if previous else ()
         first_due = latest if i == 0 else None  # para 140 "usually": late at a cost
         previous = b.add(f"MV{len(visits) + i + 1}", "MV", earliest=earliest,
                          earliest_rule=rule, latest=None,
@@ -236,13 +277,17 @@ def _plan_monitoring(b: _Builder, event: PastEvent, reference: date,
                          overdue=overdue and i == 0, after=after)
         earliest, rule = b.start, "R-MV-RATE"
     if previous:
-        after_visits = (After(previous, m.reinspect_after_weeks, "R-REINSP"),)
+        after_visits = (b.after(previous, m.reinspect_after_weeks, "R-REINSP"),)
     if late:
         b.notes.append("R-REINSP: monitoring cannot finish inside the R-WIN window; "
                        "re-inspection treated as overdue")
         reference = add_months(b.start, -b.config.window.cycle_months
                                - b.config.window.tolerance_months - 1)
-    _plan_graded(b, "STD", reference, b.start, after_visits, "R-REINSP",
+    # R-REINSP from the visits already made; R-FV-GAP from focused visits since.
+    not_before, rule = max((d, r) for d, r in (
+        (b.start, "R-REINSP"), (fv_clear, "R-FV-GAP"),
+        (clear_of(visits, m.reinspect_after_weeks, b.config), "R-REINSP")) if d)
+    _plan_graded(b, "STD", reference, not_before, after_visits, rule,
                  close_is_soft=bool(remaining))
 
 

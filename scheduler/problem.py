@@ -4,18 +4,21 @@ that both the model and the checker need (pathways, footprints, capacity profile
 from __future__ import annotations
 
 import weakref
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Collection
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from functools import cached_property
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from scheduler.calendar import Calendar, Weeks
-from scheduler.config import Config
+from scheduler.config import GRADED, Config
 from scheduler.domain import Dataset, Inspector
 from scheduler.footprint import Footprint, footprint
 from scheduler.pathways import LaPlan, Need, plan_la
+
+if TYPE_CHECKING:
+    from constraints.base import Family
 
 TENTHS = 10  # capacity and demand are counted in tenths of an inspector-day
 
@@ -62,6 +65,14 @@ class Problem:
     frozen: dict[str, Placement | None] = field(default_factory=dict)
     # Needs a re-plan keeps within scenario.move_radius_weeks of this fieldwork start
     anchored: dict[str, date] = field(default_factory=dict)
+    # A re-plan keeps the weeks before `replan_week` (notified, held) as the baseline had
+    # them: capacity there counts each inspector's fte and share from `kept_inspectors`
+    replan_week: int = 0
+    kept_inspectors: dict[str, Inspector] = field(default_factory=dict)
+    # A re-plan's held events (R-PIN) where they alone need more than the capacity: group
+    # (region or pool role) -> week or quarter -> the tenths they need, capacity's floor
+    # there (constraints/stability.py `hold_capacity`)
+    capacity_floor: dict[str, dict[int | tuple[int, int], int]] = field(default_factory=dict)
     _footprints: dict[tuple[str, int], Footprint] = field(default_factory=dict, repr=False)
     # (need_id, kind, notice week) placements the staffing could not fill (R-ASSIGN)
     unstaffable: frozenset[tuple[str, str, int]] = frozenset()
@@ -83,9 +94,59 @@ class Problem:
 
     @cached_property
     def plans(self) -> dict[str, LaPlan]:
-        return {code: plan_la(la, self.dataset, self.config, self.start, self.horizon_weeks,
-                              self.calendar)
-                for code, la in sorted(self.dataset.las.items())}
+        """Each LA's pathway and needs (scheduler.pathways), a graded inspection whose
+        window the calendar and clash rules, or who may staff it (leave, conflicts,
+        inspection_share: `Staffable`), close made overdue (`_overdue_if_barred`)."""
+        from constraints.assignment import Staffable
+        from constraints.calendar_rules import CalendarRules
+        from constraints.clashes import Clashes
+
+        families: list[Family] = [CalendarRules(), Clashes(), Staffable()]
+        return {code: replace(plan, needs=tuple(self._overdue_if_barred(need, families)
+                                                for need in plan.needs))
+                for code, la in sorted(self.dataset.las.items())
+                for plan in (plan_la(la, self.dataset, self.config, self.start,
+                                     self.horizon_weeks, self.calendar),)}
+
+    def _overdue_if_barred(self, need: Need, families: list[Family]) -> Need:
+        """R-OVERDUE (RULES.md, readings settled): a graded inspection due inside the
+        horizon whose window still holds weeks, every one barred by ``families`` (the
+        calendar and clash rules: those that depend on the dataset alone), is overdue: as
+        early as possible from the day after its window, the reason kept in its note."""
+        if need.kind not in GRADED or not need.mandatory or need.overdue or not need.latest:
+            return need
+        barred = self._barring_rules(need, families)
+        if not barred:
+            return need
+        rules = ", ".join(f"{rule} {n} week{'' if n == 1 else 's'}"
+                          for rule, n in sorted(barred.items()))
+        note = (f"every week of its window {need.earliest} to {need.latest} is barred "
+                f"({rules}); placed as early as possible after it")
+        return replace(need, earliest=max(need.latest + timedelta(days=1), self.start),
+                       earliest_rule="R-OVERDUE", latest=None, latest_rule="R-OVERDUE",
+                       overdue=True, target=None, note=note)
+
+    def _barring_rules(self, need: Need, families: list[Family]) -> Counter[str]:
+        """For each rule, the weeks of the need's window (fieldwork between its earliest and
+        latest start, on site inside the horizon) it bars; empty if any week is allowed or
+        the window holds no such week."""
+        assert need.latest is not None
+        barred: Counter[str] = Counter()
+        for kind in self.kinds_for(need):
+            spec = self.config.spec(kind)
+            first = max(0, self.weeks.index(need.earliest) - spec.fieldwork_offset)
+            last = min(self.weeks.index(need.latest) - spec.fieldwork_offset,
+                       self.horizon_weeks - max(spec.onsite_weeks) - 1)
+            for week in range(first, last + 1):
+                fp = self.footprint(kind, week)
+                if not need.earliest <= fp.fieldwork_start <= need.latest:
+                    continue
+                rules = {rule for family in families
+                         for rule in family.excluded(self, need, kind, fp)}
+                if not rules:
+                    return Counter()
+                barred.update(rules)
+        return barred
 
     @cached_property
     def needs(self) -> list[Need]:
@@ -165,22 +226,63 @@ class Problem:
         leave = self._leave_days.get(inspector.inspector_id)
         return sum(1 for day in days if day not in leave) if leave else len(days)
 
+    def quarter_weeks(self, quarter: tuple[int, int]) -> list[int]:
+        """Every week of a calendar quarter (those whose Monday falls in it), as programme
+        week indexes, inside the horizon or not."""
+        week = self.weeks.index(date(quarter[0], 3 * quarter[1] - 2, 1))  # Monday on or before
+        weeks = []
+        while (key := self.weeks.quarter_key(week)) <= quarter:
+            if key == quarter:
+                weeks.append(week)
+            week += 1
+        return weeks
+
+    @cached_property
+    def quarters(self) -> dict[tuple[int, int], list[int]]:
+        """Each calendar quarter the horizon touches -> all its weeks (`quarter_weeks`)."""
+        keys = dict.fromkeys(self.weeks.quarter_key(w) for w in range(self.horizon_weeks))
+        return {key: self.quarter_weeks(key) for key in keys}
+
+    def as_of(self, person: Inspector, week: int) -> Inspector:
+        """``person`` as capacity counts them in ``week``: before `replan_week`, as
+        `kept_inspectors` has them (a re-plan: the baseline's fte and inspection_share)."""
+        if week < self.replan_week:
+            return self.kept_inspectors.get(person.inspector_id, person)
+        return person
+
+    def quarter_share(self, people: Collection[Inspector], quarter: tuple[int, int]) -> int:
+        """R-CAP, R-ASSIGN (RULES.md, readings settled): tenths of inspector-days within
+        inspection_share in a calendar quarter, for a region's inspectors or one of them:
+        working days (leave and bank holidays off) x fte x share over the quarter's weeks.
+        A quarter partly inside the horizon gets the smaller of that over its weeks inside
+        and the whole quarter's x weeks inside / `capacity.quarter_weeks` (pro rata); one
+        wholly outside (report days after the horizon) its whole share."""
+        weeks = self.quarters.get(quarter) or self.quarter_weeks(quarter)
+        inside = [w for w in weeks if 0 <= w < self.horizon_weeks]
+
+        def share(over: list[int]) -> float:
+            return sum(self.available_days(person, week) * kept.fte * kept.inspection_share
+                       for person in people for week in over
+                       for kept in (self.as_of(person, week),))
+
+        days = share(weeks)
+        if 0 < len(inside) < len(weeks):
+            days = min(share(inside), days * len(inside) / self.config.capacity.quarter_weeks)
+        return int(days * TENTHS + 1e-6)
+
     def _profiles(self, group: dict[str, list[Inspector]]) -> tuple[
             dict[str, list[int]], dict[str, dict[tuple[int, int], int]]]:
+        """Per group: tenths of inspector-days per week (working days x fte) and per quarter
+        (`quarter_share`), never below `capacity_floor`."""
         weekly: dict[str, list[int]] = {}
         quarterly: dict[str, dict[tuple[int, int], int]] = {}
         for name, people in group.items():
-            week_caps, quarter_raw = [], defaultdict(float)
-            for week in range(self.horizon_weeks):
-                total = share = 0.0
-                for person in people:
-                    days = self.available_days(person, week)
-                    total += days * person.fte
-                    share += days * person.fte * person.inspection_share
-                week_caps.append(int(total * TENTHS + 1e-6))
-                quarter_raw[self.weeks.quarter_key(week)] += share * TENTHS
-            weekly[name] = week_caps
-            quarterly[name] = {q: int(v + 1e-6) for q, v in quarter_raw.items()}
+            floor = self.capacity_floor.get(name, {})
+            weekly[name] = [max(floor.get(week, 0), int(sum(
+                self.available_days(person, week) * self.as_of(person, week).fte
+                for person in people) * TENTHS + 1e-6)) for week in range(self.horizon_weeks)]
+            quarterly[name] = {q: max(floor.get(q, 0), self.quarter_share(people, q))
+                               for q in self.quarters}
         return weekly, quarterly
 
     @cached_property

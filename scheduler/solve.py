@@ -4,16 +4,25 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import ortools
 from ortools.sat.python import cp_model
 
+from scheduler import stopping
 from scheduler.config import set_sat_parameters
 from scheduler.model import BuiltModel, build_model
 from scheduler.problem import Problem
 from scheduler.programme import ProgrammeRow
+
+if TYPE_CHECKING:
+    from scheduler.explain import Conflict
+
+# A programme written although no programme meets every hard rule: the best one breaking
+# only the rules named per event in `relaxed` (scheduler.explain.relaxed_result).
+RELAXED = "RELAXED"
 
 
 @dataclass(frozen=True)
@@ -38,7 +47,7 @@ def relative_gap(objective: float, bound: float) -> float:
 
 @dataclass
 class Result:
-    status: str  # OPTIMAL, FEASIBLE, INFEASIBLE, UNKNOWN, MODEL_INVALID
+    status: str  # OPTIMAL, FEASIBLE, RELAXED, INFEASIBLE, UNKNOWN, MODEL_INVALID
     rows: list[ProgrammeRow]
     objective: float | None
     bound: float | None
@@ -50,11 +59,19 @@ class Result:
     model_size: dict[str, int]
     beyond_horizon: list[str] = field(default_factory=list)  # optional needs not placed
     explanation: list[str] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)  # those the explanation tells
+    relaxed_rules: list[tuple[str, str]] = field(default_factory=list)  # (rule, scope) broken
     solver_version: str = ortools.__version__
 
     @property
     def feasible(self) -> bool:
+        """Whether the programme meets every hard rule."""
         return self.status in ("OPTIMAL", "FEASIBLE")
+
+    @property
+    def has_programme(self) -> bool:
+        """Whether there is a programme to write: feasible, or relaxed."""
+        return self.feasible or self.status == RELAXED
 
     @property
     def gap(self) -> float | None:
@@ -123,8 +140,10 @@ def with_limit(params: dict[str, object], seconds: float) -> dict[str, object]:
 
 
 def apply_parameters(solver: cp_model.CpSolver, params: dict[str, object]) -> None:
-    """Set CP-SAT parameters from a plain dict (lists extend repeated fields)."""
+    """Set CP-SAT parameters from a plain dict (lists extend repeated fields); the solve is
+    then stopped by Ctrl-C, SIGTERM or the command's wall-clock limit (scheduler.stopping)."""
     set_sat_parameters(solver.parameters, params)
+    stopping.register(solver)
 
 
 def solve(problem: Problem, time_limit: float | None = None, seed: int | None = None,
@@ -207,8 +226,12 @@ def _rows(problem: Problem, chosen: dict[str, tuple[str, int]], result: Result) 
     from scheduler.export import programme_rows
 
     result.rows = programme_rows(problem, chosen)
-    result.beyond_horizon = [n.need_id for n in problem.needs
-                             if n.need_id not in chosen and not n.mandatory]
+    result.beyond_horizon = beyond_horizon(problem, chosen)
+
+
+def beyond_horizon(problem: Problem, placed: Collection[str]) -> list[str]:
+    """The optional needs a programme leaves out (``placed``: the need ids it places)."""
+    return [n.need_id for n in problem.needs if n.need_id not in placed and not n.mandatory]
 
 
 def _solve_national(problem: Problem, time_limit: float | None, seed: int | None,
@@ -244,9 +267,10 @@ def _solve_national(problem: Problem, time_limit: float | None, seed: int | None
         result.bound = solver.best_objective_bound
         _extract(problem, built, solver, result)
     elif name == "INFEASIBLE" and explain:
-        from scheduler.explain import explain_infeasible
+        from scheduler.explain import conflict_sentences, find_conflicts
 
-        result.explanation = explain_infeasible(problem, built)
+        result.conflicts, status = find_conflicts(problem)
+        result.explanation = conflict_sentences(result.conflicts, status)
     return result
 
 

@@ -48,7 +48,7 @@ def solved_programme(folder: Path) -> tuple[Path, Path]:
                                              "inspectors.csv": INSPECTORS, "leave.csv": LEAVE})
     out = folder / "out"
     planned = CliRunner().invoke(app, ["plan", "--data", str(data), "--out", str(out),
-                                       "--time-limit", str(TIME_LIMIT)])
+                                       "--deterministic-time", str(TIME_LIMIT)])
     assert planned.exit_code == 0, planned.output
     violations = check_file(Problem.build(read_dataset(data), load_config()),
                             out / "programme.csv")

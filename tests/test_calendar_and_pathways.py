@@ -33,5 +33,10 @@ def test_pathways() -> None:
                                 "children_in_care": "requires_improvement"}), config) == 2
     assert pathway_of(judged(**{**good, "leaders": "requires_improvement"}), config) == 2
     assert pathway_of(judged(**{**good, "care_leavers": "inadequate"}), config) == 3
-    only_practice = load_config(overrides={"pathway": {"inadequate_includes_leaders": False}})
-    assert pathway_of(judged(**{**good, "leaders": "inadequate"}), only_practice) == 2
+    # R-PATH-3 (default): leaders alone inadequate, overall requires improvement: pathway 2
+    leaders_only = {**good, "overall": "requires_improvement", "leaders": "inadequate"}
+    assert pathway_of(judged(**leaders_only), config) == 2
+    assert pathway_of(judged(**{**leaders_only, "overall": "inadequate"}), config) == 3
+    assert pathway_of(judged(**{**good, "leaders": "inadequate"}), config) == 2
+    with_leaders = load_config(overrides={"pathway": {"inadequate_includes_leaders": True}})
+    assert pathway_of(judged(**leaders_only), with_leaders) == 3

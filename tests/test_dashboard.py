@@ -19,9 +19,11 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from typer.testing import CliRunner
 
+from dashboard import data as dashboard_data
 from dashboard.jobs import Job
 from dashboard.scenario_file import Scenario, defer_edit, leave_edit, parameter_edit, write_scenario
 from dashboard.settings import load_settings
+from dashboard.ui import outcome
 from scenarios import load_scenario
 from scheduler.check import check_file
 from scheduler.cli import app as cli_app
@@ -238,6 +240,46 @@ def test_what_if_runs_a_deferral_and_compares_it(programme, monkeypatch, tmp_pat
     assert list(moved["change"]) == ["moved"]
     assert moved["scenario on site"].iloc[0].date() >= not_before
     assert (out / "scenarios" / "alpha-later" / "scenario.toml").is_file()
+
+
+def test_a_scenario_run_is_read_back_as_it_was_planned(programme, tmp_path) -> None:
+    """run.json names the scenario file apart from configuration files (load_config refuses
+    it), and the dashboard rebuilds the scenario's problem from it, edits included."""
+    data, out = programme
+    path = write_scenario(Scenario("cheap lending", "", data, out / "programme.csv", seed=1,
+                                   time_limit=10.0, edits=(
+                                       leave_edit("S-02", date(2026, 11, 2), date(2026, 11, 13)),
+                                       parameter_edit("weights.lending_day", 7))),
+                          tmp_path / "s")
+    result = tmp_path / "s" / "result"
+    ran = CliRunner().invoke(cli_app, ["scenario", "run", str(path), "--out", str(result)])
+    assert ran.exit_code == 0, ran.output
+    run = json.loads((result / "run.json").read_text())
+    assert run["config_files"] == []
+    assert run["scenario"] == {"file": str(path.resolve()),
+                               "baseline": str((out / "programme.csv").resolve())}
+    source = dashboard_data.source_of(result, data)
+    problem = dashboard_data.problem(source)
+    assert problem.config.weights.lending_day == 7
+    assert [(v.start, v.end) for v in problem.dataset.leave if v.inspector_id == "S-02"] == [
+        (date(2026, 11, 2), date(2026, 11, 13))]
+    assert dashboard_data.warnings(source) == []
+    path.unlink()
+    dashboard_data.problem.clear()
+    assert dashboard_data.problem(source).config.weights.lending_day != 7
+    assert [w for w in dashboard_data.warnings(source) if str(path) in w]
+
+
+@pytest.mark.parametrize(("code", "level"), [(0, "success"), (3, "warning"), (1, "error"),
+                                             (2, "error")])
+def test_a_command_s_exit_code_is_read_as_documented(tmp_path, code: int, level: str) -> None:
+    """0: every rule holds; 3: written with named relaxations; 1: no programme or a
+    violation; 2: bad input (`ilacs plan`, `ilacs scenario run`)."""
+    job = Job.start([sys.executable, "-c", f"raise SystemExit({code})"], tmp_path / "job.log")
+    job.process.wait()
+    shown, message = outcome(job)
+    assert shown == level and (f"exit code {code}" in message) == (code != 0)
+    assert ("relax" in message) == (code == 3)
 
 
 def test_a_folder_without_programme_is_solved_on_request(programme, monkeypatch, tmp_path

@@ -40,10 +40,13 @@ def test_bad_date_unknown_judgement_and_duplicate(tmp_path: Path) -> None:
     assert any("column leaders: [R-PATH] unknown judgement 'great'" in f for f in found)
 
 
-def test_missing_column_and_unknown_region(tmp_path: Path) -> None:
+def test_missing_column_gives_one_line_not_one_per_reference(tmp_path: Path) -> None:
     las = LAS.replace(",small\n", "\n", 1)
+    found = problems(write_dataset(tmp_path / "a", **{"local_authorities.csv": las}))
+    assert found == ["local_authorities.csv, column small: [DATA] required column is missing"]
+
+
+def test_unknown_region_of_an_inspector(tmp_path: Path) -> None:
     inspectors = INSPECTORS + "X-1,Someone,Atlantis,HMI,1.0,0.6,true\n"
-    found = problems(write_dataset(tmp_path, **{"local_authorities.csv": las,
-                                               "inspectors.csv": inspectors}))
-    assert "local_authorities.csv, column small: [DATA] required column is missing" in found
+    found = problems(write_dataset(tmp_path, **{"inspectors.csv": inspectors}))
     assert any("inspectors.csv, row 9, column region" in f and "Atlantis" in f for f in found)

@@ -74,7 +74,7 @@ def test_cli_plan_writes_outputs_and_check_passes(tiny: Path, tmp_path: Path) ->
     out = tmp_path / "out"
     runner = CliRunner()
     outcome = runner.invoke(app, ["plan", "--data", str(tiny), "--out", str(out),
-                                  "--time-limit", "20"])
+                                  "--deterministic-time", "20"])
     assert outcome.exit_code == 0, outcome.output
     for name in ("programme.csv", "programme.xlsx", "summary.md", "run.json"):
         assert (out / name).exists()

@@ -14,7 +14,6 @@ from tests.helpers import (
     Run,
     feasible,
     flagged,
-    infeasible,
     merge,
     moved,
     only_weights,
@@ -25,23 +24,29 @@ DUE = date(2027, 3, 1)  # the only day the LA's short inspection may start (ONE_
 
 
 def _other(kind: str, weeks: int) -> dict:
-    """An area SEND inspection or a planned JTAI ``weeks`` after (or before) DUE's week."""
+    """An area SEND inspection (planned, or completed: "send_done") or a planned JTAI
+    ``weeks`` after (or before) DUE's week."""
     monday = DUE + timedelta(weeks=weeks)
-    if kind == "send":
-        return {"send": [area_send("E1", monday)]}
+    if kind.startswith("send"):
+        status = "completed" if kind == "send_done" else "planned"
+        return {"send": [area_send("E1", monday, status=status)]}
     return {"jtais": [jtai("E1", monday)]}
 
 
 @pytest.mark.parametrize(("kind", "weeks"), [("send", 7), ("send", -7), ("jtai", 7),
-                                             ("jtai", -7)])
-def test_seven_weeks_from_another_programme_is_infeasible(tmp_path: Path, kind: str,
-                                                          weeks: int) -> None:
-    run = infeasible(due_on(tmp_path / "d", DUE, **_other(kind, weeks)), ONE_DAY_WINDOW)
-    assert "R-CLASH" in run.explanation()
+                                             ("jtai", -7), ("send_done", -7)])
+def test_seven_weeks_from_another_programme_makes_it_overdue(tmp_path: Path, kind: str,
+                                                             weeks: int) -> None:
+    # R-OVERDUE (RULES.md, readings settled): the window's one week clashes, so the
+    # inspection goes as early as possible after it, overdue, with the reason.
+    run = feasible(due_on(tmp_path / "d", DUE, **_other(kind, weeks)), ONE_DAY_WINDOW)
+    row = run.row("E1", "SHT")
+    assert row.status == "overdue" and row.fieldwork_start > DUE
+    assert "R-CLASH" in run.problem.need_by_id[row.need_id].note
 
 
 @pytest.mark.parametrize(("kind", "weeks"), [("send", 8), ("send", -8), ("jtai", 8),
-                                             ("jtai", -8)])
+                                             ("jtai", -8), ("send_done", -8)])
 def test_eight_weeks_from_another_programme_is_allowed(tmp_path: Path, kind: str,
                                                        weeks: int) -> None:
     run = feasible(due_on(tmp_path / "d", DUE, **_other(kind, weeks)), ONE_DAY_WINDOW)
@@ -58,14 +63,16 @@ def test_every_week_closer_than_26_costs(tmp_path: Path) -> None:
 
 def test_the_soft_distance_picks_the_farthest_allowed_week(tmp_path: Path) -> None:
     # Window 1 September 2026 to 1 September 2027, area SEND in the week of 1 March 2027.
-    # The earliest start is Monday 14 September 2026 (week 1, notice in week 0): 24 weeks
-    # before it, (26 - 24) x 5 = 10. After it, August is barred, so 26 July is the latest
-    # start: 21 weeks, (26 - 21) x 5 = 25. The optimum is 10, on 14 September.
+    # The earliest start is Monday 21 September 2026 (week 2): in week 1 the lead's 13 days
+    # (notice week, on site, report) all fall in the 4 weeks of 2026-Q3 inside the horizon,
+    # over an HMI's pro-rata share of 11.8 days (R-CAP / R-ASSIGN). 23 weeks before the SEND
+    # week: (26 - 23) x 5 = 15. After it, R-SUMMER bars from 20 July, so 12 July is the
+    # latest start: 19 weeks, (26 - 19) x 5 = 35. The optimum is 15, on 21 September.
     folder = due_on(tmp_path / "d", DUE, send=[area_send("E1", DUE)])
     run = feasible(folder, merge({"focused_visits": {"pathway1": 0}},
                                  only_weights(clash_week=5)))
-    assert run.result.cost_by_rule() == {"R-CLASH": 10}
-    assert run.row("E1", "SHT").fieldwork_start == date(2026, 9, 14)
+    assert run.result.cost_by_rule() == {"R-CLASH": 15}
+    assert run.row("E1", "SHT").fieldwork_start == date(2026, 9, 21)
 
 
 def test_checker_finds_an_inspection_moved_next_to_area_send(tiny_run: Run) -> None:

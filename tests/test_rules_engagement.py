@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from scheduler.calendar import monday_of, weeks_between
-from tests.conftest import due_on, jtai
+from tests.conftest import area_send, due_on, jtai
 from tests.helpers import (
     ONE_DAY_WINDOW,
     Run,
@@ -82,3 +82,45 @@ def test_checker_finds_two_meetings_in_one_year(tiny_run: Run) -> None:
     violations = tiny_run.check(swapped(tiny_run.rows, second,
                                         moved(tiny_run, second, first.fieldwork_start)))
     assert ("E2", "") in flagged(violations, "R-AEM")
+
+
+# --- RULES.md, readings settled: the AEM in the clash of timing ----------------------------
+
+
+@pytest.mark.parametrize(("weeks_before", "broken"), [(0, True), (1, False)])
+def test_checker_finds_a_meeting_in_the_inspections_notice_week(tiny_run: Run,
+                                                                weeks_before: int,
+                                                                broken: bool) -> None:
+    # The week of the notification call is barred; the week before it is not.
+    inspection, meeting = tiny_run.row("E1", "SHT"), tiny_run.event("E1-AEM1")
+    assert inspection.notify_date is not None
+    wednesday = monday_of(inspection.notify_date) - timedelta(weeks=weeks_before, days=-2)
+    violations = tiny_run.check(swapped(tiny_run.rows, meeting,
+                                        moved(tiny_run, meeting, wednesday)))
+    assert flagged(violations, "R-AEM") == ({("E1", "E1-AEM1")} if broken else set())
+
+
+def test_meeting_keeps_clear_of_a_monitoring_visits_data_request_week(tiny_run: Run) -> None:
+    # A monitoring visit's notice (the data request, 10 working days before) opens its
+    # notice weeks two weeks before on site: a meeting there is refused.
+    visit = next(r for r in tiny_run.rows if r.event == "MV")
+    meeting = tiny_run.event(f"{visit.la_code}-AEM1")
+    request_week = monday_of(visit.notify_date) + timedelta(days=2)
+    assert weeks_between(request_week, visit.fieldwork_start) == 2
+    violations = tiny_run.check(swapped(tiny_run.rows, meeting,
+                                        moved(tiny_run, meeting, request_week)))
+    assert (visit.la_code, meeting.event_id) in flagged(violations, "R-AEM")
+
+
+@pytest.mark.parametrize("kind", ["full", "monitoring"])
+def test_meeting_keeps_clear_of_an_area_send_on_site_week(tmp_path: Path, kind: str) -> None:
+    # Area SEND (or its monitoring visit) on site in the week of year 2's anniversary
+    # (Wednesday 1 March 2028): the model moves the meeting away, and the checker refuses
+    # the meeting put back on the anniversary.
+    send = area_send("E1", "2028-02-28", kind=kind)
+    run = feasible(due_on(tmp_path / "d", DUE, send=[send]),
+                   merge(ONE_DAY_WINDOW, only_weights(engagement_week=1)))
+    meeting = run.event("E1-AEM2")
+    assert abs(weeks_between(meeting.fieldwork_start, date(2028, 2, 28))) >= 2
+    violations = run.check(swapped(run.rows, meeting, moved(run, meeting, date(2028, 3, 1))))
+    assert flagged(violations, "R-AEM") == {("E1", "E1-AEM2")}

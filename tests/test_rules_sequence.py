@@ -89,18 +89,19 @@ def test_four_monitoring_visits_six_weeks_apart_need_21_weeks(tmp_path: Path,
 
 def test_re_inspection_waits_six_weeks_after_the_last_visit(tmp_path: Path) -> None:
     # Inadequate in April 2023 (window closes 20 October 2026), three visits done, the last
-    # on 25 August 2026: the fourth is due from 6 October (6 weeks, R-MV-RATE), week 4; the
-    # re-inspection 6 weeks later (R-REINSP), week 10, after its window closed: overdue, as
-    # early as possible, every week from the programme start costing overdue_week 200 = 2000.
-    history = [graded("E1", "STD", "2023-04-20", "inadequate"), visit("E1", "MV", "2025-11-04"),
-               visit("E1", "MV", "2026-03-03"), visit("E1", "MV", "2026-08-25")]
+    # on 14 July 2026: the fourth is due from 24 August (6 weeks, R-MV-RATE), before the
+    # start, so as early as its 10 working days' data request allows: 22 September, week 2.
+    # The re-inspection 6 weeks later (R-REINSP), week 8, two weeks after its window closed
+    # (week 6): overdue, every week late costing overdue_week 200.
+    history = [graded("E1", "STD", "2023-04-20", "inadequate"), visit("E1", "MV", "2025-10-07"),
+               visit("E1", "MV", "2026-02-03"), visit("E1", "MV", "2026-07-14")]
     folder = write_dataset(tmp_path / "d", las=[la("E1")], history=history, send=[])
     run = feasible(folder, only_weights(overdue_week=200))
     last_visit, inspection = run.event("E1-MV4"), run.row("E1", "STD")
-    assert last_visit.fieldwork_start == date(2026, 10, 6)
+    assert last_visit.fieldwork_start == date(2026, 9, 22)
     assert weeks_between(last_visit.fieldwork_start, inspection.fieldwork_start) == 6
     assert inspection.status == "overdue"
-    assert run.result.cost_by_rule() == {"R-OVERDUE": 2000}
+    assert run.result.cost_by_rule() == {"R-OVERDUE": 2 * 200}
 
 
 # --- the independent checker on a hand-broken programme ------------------------------------
@@ -152,3 +153,75 @@ def test_checker_finds_a_monitoring_visit_outside_pathway_3(tiny_run: Run) -> No
     mv = tiny_run.event("E3-MV2")
     stray = replace(mv, event_id="E1-MV1", la_code="E1", la_name="Alpha", need_id="")
     assert ("E1", "") in flagged(tiny_run.check([*tiny_run.rows, stray]), "R-MV-COUNT")
+
+
+# --- RULES.md, readings settled: gaps from the LAST on-site week, history included --------
+
+
+def test_a_visit_after_a_standard_inspection_waits_from_its_last_onsite_week(
+        tmp_path: Path) -> None:
+    # Pathway 1 with force_standard (R-PATH-X): a standard inspection, two weeks on site, in
+    # its first weeks. The next cycle's visit is due within 27 weeks of the inspection's
+    # first on-site week (next_cycle_latest_weeks) and R-FV-GAP wants 26 weeks from the
+    # Monday of its LAST on-site week: only 27 weeks from the first is left.
+    folder = write_dataset(tmp_path / "d", las=[la("E1", force_standard=True)], send=[],
+                           history=[graded("E1", "SHT", "2023-09-08")])
+    run = feasible(folder, merge(only_weights(missed_visit=3000, target_week=10),
+                                 {"focused_visits": {"next_cycle_latest_weeks": 27}}))
+    inspection = run.row("E1", "STD")
+    (after,) = [r for r in run.rows if r.need_id == "E1-FV2"]
+    assert weeks_between(inspection.fieldwork_end, after.fieldwork_start) == 26
+
+
+@pytest.mark.parametrize(("weeks_after_last", "broken"), [(25, True), (26, False)])
+def test_checker_measures_the_visit_gap_from_the_last_onsite_week(
+        tiny_run: Run, weeks_after_last: int, broken: bool) -> None:
+    # Beta's JTAI moved after its standard inspection (on site two weeks): 26 weeks from
+    # the first on-site week but 25 from the last is too soon.
+    inspection, visit_row = tiny_run.row("E2", "STD"), tiny_run.row("E2", "JTAI")
+    monday = monday_of(inspection.fieldwork_end) + timedelta(weeks=weeks_after_last)
+    violations = tiny_run.check(swapped(tiny_run.rows, visit_row,
+                                        moved(tiny_run, visit_row, monday)))
+    gaps = [v for v in violations if v.rule == "R-FV-GAP" and "weeks after STD" in v.message]
+    assert bool(gaps) == broken
+
+
+def _inspection_after_a_visit_done(folder: Path) -> Path:
+    """Pathway 2, last inspected 8 September 2023 (window open from 8 March 2026): a focused
+    visit carried out on 12 May 2026 keeps the inspection off until 9 November 2026."""
+    return write_dataset(folder, las=[la("E1")], send=[],
+                         history=[graded("E1", "STD", "2023-09-08", "requires_improvement"),
+                                  visit("E1", "FV", "2026-05-12")])
+
+
+def test_the_inspection_waits_the_gap_after_a_visit_in_the_history(tmp_path: Path) -> None:
+    run = feasible(_inspection_after_a_visit_done(tmp_path / "d"),
+                   only_weights(target_week=10))
+    inspection = run.row("E1", "STD")
+    assert weeks_between(date(2026, 5, 13), inspection.fieldwork_start) == 26
+    assert inspection.fieldwork_start == date(2026, 11, 9)
+
+
+@pytest.mark.parametrize(("weeks", "broken"), [(25, True), (26, False)])
+def test_checker_counts_the_visit_in_the_history(tmp_path: Path, weeks: int,
+                                                 broken: bool) -> None:
+    run = feasible(_inspection_after_a_visit_done(tmp_path / "d"),
+                   only_weights(target_week=10))
+    inspection = run.row("E1", "STD")
+    monday = date(2026, 5, 11) + timedelta(weeks=weeks)
+    violations = run.check(swapped(run.rows, inspection, moved(run, inspection, monday)))
+    assert (("E1", "E1-STD") in flagged(violations, "R-FV-GAP")) == broken
+
+
+def test_monitoring_waits_the_gap_after_a_focused_visit_in_the_history(tmp_path: Path) -> None:
+    # Inadequate in 2025, then a focused visit on 12 May 2026 (as Slough and Doncaster
+    # had under the older reading of R-PATH-3): no monitoring visit within 26 weeks of it.
+    folder = write_dataset(tmp_path / "d", las=[la("E1")], send=[],
+                           history=[graded("E1", "STD", "2025-06-13", "inadequate"),
+                                    visit("E1", "FV", "2026-05-12")])
+    run = feasible(folder)
+    first = min(r.fieldwork_start for r in run.rows if r.event == "MV")
+    assert weeks_between(date(2026, 5, 12), first) >= 26
+    row = next(r for r in run.rows if r.event == "MV" and r.fieldwork_start == first)
+    early = moved(run, row, first - timedelta(weeks=weeks_between(date(2026, 5, 12), first) - 20))
+    assert ("E1", row.event_id) in flagged(run.check(swapped(run.rows, row, early)), "R-FV-GAP")

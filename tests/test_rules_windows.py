@@ -60,27 +60,30 @@ def test_distance_from_the_three_year_point_costs_per_week(tmp_path: Path) -> No
 def test_overdue_inspection_goes_first_and_says_so(tmp_path: Path) -> None:
     # Last inspected June 2022: the window closed in December 2025, before the programme.
     # Fieldwork cannot be in week 0 (5 working days' notice would fall before the start),
-    # so week 1 is the earliest: 1 week x overdue_week 200 = 200.
+    # nor in week 1: the lead's 13 days would all fall in the 4 weeks of 2026-Q3 inside the
+    # horizon, over an HMI's pro-rata share (11.8 days, R-CAP / R-ASSIGN). Week 2 is the
+    # earliest: 2 weeks x overdue_week 200 = 400.
     folder = write_dataset(tmp_path / "d", las=[la("E1")],
                            history=[graded("E1", "SHT", "2022-06-10")], send=[])
     run = feasible(folder, merge(NO_VISIT, only_weights(overdue_week=200)))
     row = run.row("E1", "SHT")
     assert run.problem.need_by_id["E1-SHT"].overdue
     assert row.status == "overdue"
-    assert row.fieldwork_start == START + timedelta(weeks=1)
-    assert run.result.cost_by_rule() == {"R-OVERDUE": 200}
+    assert row.fieldwork_start == START + timedelta(weeks=2)
+    assert run.result.cost_by_rule() == {"R-OVERDUE": 400}
 
 
 def test_window_closing_before_notice_can_be_given_is_overdue(tmp_path: Path) -> None:
     # The window closes on Thursday 10 September 2026, in the programme's first week: no
-    # inspection can be notified in time (R-NOTICE), so it is overdue and goes in week 1.
+    # inspection can be notified in time (R-NOTICE), so it is overdue and goes in week 2
+    # (week 1 would put the lead over the partial quarter's pro-rata share).
     folder = write_dataset(tmp_path / "d", las=[la("E1")],
                            history=[graded("E1", "SHT", "2023-03-10")], send=[])
     run = feasible(folder, merge(NO_VISIT, only_weights(overdue_week=200)))
     row = run.row("E1", "SHT")
     assert row.window_close == date(2026, 9, 10)
     assert row.status == "overdue"
-    assert row.fieldwork_start == START + timedelta(weeks=1)
+    assert row.fieldwork_start == START + timedelta(weeks=2)
 
 
 def _inadequate_in_june(folder: Path, send: list) -> Path:

@@ -10,10 +10,13 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from scenarios import load_scenario, prepare, run_scenario
 from scenarios.local import anchor_unedited, freeze_untouched, touched_regions
 from scheduler.check import check_file
+from scheduler.cli import app
+from scheduler.cli_common import EXIT_BROKEN, EXIT_RELAXED
 from scheduler.model import _candidate_weeks
 from tests.conftest import graded, la, pools, roster, write_dataset
 from tests.helpers import Run, feasible
@@ -136,8 +139,32 @@ def test_an_infeasible_local_replan_is_explained_and_relaxed_with_the_others_hel
                      f'not_before = {sht.window_close + timedelta(weeks=4)}\n')
     outcome = run_scenario(load_scenario(path), tmp_path / "out")
     assert not outcome.feasible
-    assert {rule for rule, _ in outcome.relaxed.relaxed} == {"R-DEFER"}
+    assert {rule for rule, _ in outcome.relaxed.relaxed_rules} == {"R-DEFER"}
+    assert outcome.programme == tmp_path / "out" / "relaxed_programme.csv"
+    assert outcome.violations == [] and {v.rule for v in outcome.findings.named} == {"R-DEFER"}
     assert "R-DEFER" in outcome.explanation[0] and "R-WIN" in outcome.explanation[0]
     assert _weeks(outcome.relaxed.rows, "South") == _weeks(baseline.rows, "South")
     late = next(r for r in outcome.relaxed.rows if r.need_id == "E2-SHT")
     assert late.relaxed == "R-DEFER"
+
+
+def test_cli_writes_and_checks_a_relaxed_programme_with_exit_3(baseline: Run,
+                                                               tmp_path: Path) -> None:
+    """EXIT_RELAXED: a programme is written that breaks only the rules its rows name;
+    `scenario check` re-verifies that file and lists them apart. A rule it does not name
+    (the deferral's mark wiped from the file) is a violation: exit 1."""
+    sht = baseline.row("E2", "SHT")
+    path = _scenario(tmp_path / "late", baseline,
+                     '[[edit]]\ntype = "defer"\nla = "E2"\nevent = "SHT"\n'
+                     f'not_before = {sht.window_close + timedelta(weeks=4)}\n')
+    out = tmp_path / "out"
+    ran = CliRunner().invoke(app, ["scenario", "run", str(path), "--out", str(out)])
+    assert ran.exit_code == EXIT_RELAXED, ran.output
+    assert "relaxed R-DEFER for E2" in ran.output
+    checked = CliRunner().invoke(app, ["scenario", "check", str(path), str(out)])
+    assert checked.exit_code == EXIT_RELAXED, checked.output
+    assert "relaxed_programme.csv: 0 violations, 1 relaxed (named)" in checked.output
+    programme = out / "relaxed_programme.csv"
+    programme.write_text(programme.read_text().replace(",R-DEFER,", ",,"))
+    checked = CliRunner().invoke(app, ["scenario", "check", str(path), str(out)])
+    assert checked.exit_code == EXIT_BROKEN and "[R-DEFER]" in checked.output

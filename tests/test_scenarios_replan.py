@@ -5,19 +5,24 @@ independent checker (re-built from the files: dataset, scenario, baseline)."""
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import replace
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+from constraints.capacity import by_quarter, programme_load
 from scenarios import ScenarioOutcome, compare, load_scenario, prepare, run_scenario
 from scenarios.diff import DIFF_COLUMNS
 from scenarios.kpis import programme_kpis
 from scheduler.calendar import weeks_between
 from scheduler.check import check_file, check_rows
 from scheduler.cli import app
+from scheduler.errors import InputError
+from scheduler.problem import Problem
+from scheduler.programme import ProgrammeRow
 from tests.conftest import write_dataset
 from tests.helpers import Run, feasible, moved
 
@@ -201,3 +206,95 @@ def test_lending_is_counted_alike_for_a_staffed_baseline_and_a_draft(baseline: R
     staffed = [replace(r, lent_from="Elsewhere") for r in baseline.rows]
     assert programme_kpis(baseline.problem, staffed)["events_with_lending"] == (
         draft["events_with_lending"])
+
+
+CUT = '[[edit]]\ntype = "capacity"\nregion = "North"\nfactor = 0.3\n'
+
+
+def over_quarters(problem: Problem, rows: list[ProgrammeRow]) -> set[str]:
+    """The North quarters ("2026 Q3") the checker finds over capacity (R-CAP)."""
+    return {q for v in check_rows(problem, rows) if v.rule == "R-CAP" and v.la_code == "North"
+            for q in re.findall(r"\d{4} Q\d", v.message)}
+
+
+def test_checker_holds_the_weeks_before_the_replan_date_to_the_baseline_capacity(
+        baseline: Run, tmp_path: Path) -> None:
+    """R-CAP: a capacity cut binds from the re-plan date's week on. The baseline's 2026 Q3
+    (notified, held) needs more than 30 % of the North's share: refused if the cut bound
+    from the start, accepted with the re-plan date; 2027 Q2, after it, is refused."""
+    load = by_quarter(baseline.problem, programme_load(baseline.problem, baseline.rows)[0]
+                      ["North"])
+    share = baseline.problem.regional_quarter_capacity["North"]
+    assert load[(2026, 3)] > 0.3 * share[(2026, 3)] and load[(2027, 2)] > 0.3 * share[(2027, 2)]
+    cut = prepare(load_scenario(scenario_file(tmp_path / "cut", baseline, CUT))).problem
+    assert "2026 Q3" not in over_quarters(cut, baseline.rows)
+    assert "2027 Q2" in over_quarters(cut, baseline.rows)
+    from_start = scenario_file(tmp_path / "from-start", baseline, CUT, replan=None)
+    assert "2026 Q3" in over_quarters(prepare(load_scenario(from_start)).problem, baseline.rows)
+
+
+def test_a_capacity_cut_never_fails_on_weeks_already_notified(baseline: Run,
+                                                              tmp_path: Path) -> None:
+    """The re-plan keeps every notified event where it is (its weeks keep the baseline's
+    capacity) and fits the rest within the cut; the checker agrees."""
+    outcome = run_checked(scenario_file(tmp_path / "cut", baseline, CUT), tmp_path / "out")
+    new = {r.need_id: r.fieldwork_start for r in outcome.result.rows}
+    held = {r.need_id: r.fieldwork_start for r in baseline.rows
+            if str(r.notify_date or r.fieldwork_start) < REPLAN}
+    assert held and all(new[need_id] == start for need_id, start in held.items())
+
+
+STAFFING = """
+[[edit]]
+type = "leave"
+inspector = "N-01"
+start = 2026-09-14
+end = 2027-01-29
+[[edit]]
+type = "share"
+inspector = "N-02"
+inspection_share = 0.2
+fte = 0.5
+[[edit]]
+type = "inspector_leave"
+inspector = "N-03"
+from = 2026-10-01
+[[edit]]
+type = "inspector_join"
+inspector = "N-09"
+region = "North"
+role = "HMI"
+inspection_share = 0.6
+from = 2026-09-14
+"""
+
+
+def test_staffing_edits_bind_from_the_replan_date(baseline: Run, tmp_path: Path) -> None:
+    """Leave, a share and fte, a leaver and a joiner dated before the re-plan date change
+    the North's days from its week on; before it, each week and quarter is the baseline's."""
+    problem = prepare(load_scenario(scenario_file(tmp_path / "staff", baseline,
+                                                  STAFFING))).problem
+    base = baseline.problem
+    first = problem.weeks.index(date.fromisoformat(REPLAN))
+    weekly, base_weekly = problem.regional_capacity["North"], base.regional_capacity["North"]
+    assert weekly[:first] == base_weekly[:first]
+    assert all(ours < theirs for ours, theirs in zip(weekly[first:first + 12],
+                                                     base_weekly[first:first + 12],
+                                                     strict=True))
+    quarters = problem.regional_quarter_capacity["North"]
+    base_quarters = base.regional_quarter_capacity["North"]
+    assert quarters[(2026, 3)] == base_quarters[(2026, 3)]
+    assert quarters[(2026, 4)] < base_quarters[(2026, 4)]  # cut from its fifth week
+    leave = {(r.inspector_id, r.reason): r for r in problem.dataset.leave}
+    assert leave[("N-01", "scenario leave")].start == date.fromisoformat(REPLAN)
+    assert leave[("N-03", "left the service")].start == date.fromisoformat(REPLAN)
+    assert leave[("N-09", "not yet joined")].end == date.fromisoformat(REPLAN) - timedelta(1)
+
+
+def test_leave_wholly_before_the_replan_date_is_refused(baseline: Run, tmp_path: Path) -> None:
+    path = scenario_file(tmp_path / "past", baseline, '[[edit]]\ntype = "leave"\n'
+                         'inspector = "N-01"\nstart = 2026-09-14\nend = 2026-10-30\n')
+    with pytest.raises(InputError) as caught:
+        prepare(load_scenario(path))
+    message = str(caught.value.problems[0])
+    assert "edit 1 (leave), field end" in message and "re-plan date" in message

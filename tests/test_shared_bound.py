@@ -108,9 +108,14 @@ def relaxations(problem: Problem) -> dict:
 
 
 def _params(problem: Problem) -> dict[str, object]:
+    """The parameters the decomposition solves the relaxations and the shared bound with:
+    to proof (solver.bound_parameters), so a solve's objective is its model's optimum (with
+    the regions' relative gap, a floored model may stop at any plan within it)."""
     from scheduler.solve import with_limit
 
-    return with_limit(solver_parameters(problem, regional=True), 5.0)
+    proving = dict(solver_parameters(problem, regional=True),
+                   **problem.config.solver.bound_parameters)
+    return with_limit(proving, 5.0)
 
 
 def test_clusters_are_the_resources_the_relaxations_overuse(problem, relaxations):

@@ -43,9 +43,12 @@ def test_earlier_weeks_name_the_calendar_and_clash_rules(tiny: Path) -> None:
     found = weeks(why)
     assert min(found) == date(2026, 9, 28)  # the first Monday on site inside the window
     assert max(found) == date(2027, 8, 30)  # the week before the planned one
-    assert found[date(2027, 8, 2)] == (("R-AUG",), True)
+    assert found[date(2027, 8, 2)] == (("R-AUG", "R-SUMMER"), True)
+    assert found[date(2027, 7, 19)] == (("R-SUMMER", "R-CLASH"), True)  # on site from 20 July
     assert "R-XMAS" in found[date(2026, 12, 21)][0]
-    assert "R-BH" in found[date(2027, 3, 29)][0]  # Easter Monday
+    assert {"R-BH", "R-EASTER"} <= set(found[date(2027, 3, 29)][0])  # Easter Monday
+    assert "R-EASTER" in found[date(2027, 3, 22)][0]  # the week ending on Easter Sunday
+    assert found[date(2027, 4, 5)] == ((), False)
     assert found[date(2027, 6, 7)] == (("R-CLASH",), True)
     assert found[date(2027, 4, 19)] == (("R-CLASH",), True)  # 7 weeks before area SEND
     assert found[date(2027, 4, 12)] == ((), False)  # 8 weeks before: allowed

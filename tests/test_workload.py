@@ -86,7 +86,7 @@ def test_leave_share_and_use(micro: Problem) -> None:
 def test_plan_writes_workload_sheets_summary_and_record(tiny: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     outcome = CliRunner().invoke(app, ["plan", "--data", str(tiny), "--out", str(out),
-                                       "--time-limit", "10"])
+                                       "--deterministic-time", "10"])
     assert outcome.exit_code == 0, outcome.output
     sheets = openpyxl.load_workbook(out / "programme.xlsx", read_only=True).sheetnames
     assert {"Workload by inspector", "Workload by region", "Workload totals"} <= set(sheets)

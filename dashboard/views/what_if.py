@@ -102,19 +102,24 @@ if st.button("Run the scenario", type="primary", disabled=busy or not edits,
     st.session_state[JOB] = Job.start(scenario_command(path, folder / RESULT_DIR),
                                       folder / "run.log")
     st.session_state["scenario_shown"] = str(folder)
-if st.session_state.get(JOB) is not None:
+job = st.session_state.get(JOB)
+if job is not None:
     ui.follow(JOB, view.settings.poll_seconds)
     explanation = Path(st.session_state["scenario_shown"]) / RESULT_DIR / "explanation.md"
-    if not st.session_state[JOB].running and explanation.is_file():
+    if not job.running and explanation.is_file():
         with st.expander("Why no programme meets every hard rule (explanation.md)",
                          expanded=True):
             st.markdown(data.uk_text(explanation.read_text(encoding="utf-8")))
 
 st.subheader("3. Compare with the baseline")
-runs = [f for f in sorted((out / "scenarios").glob("*"))
-        if (f / RESULT_DIR / "programme.csv").is_file() and (f / RESULT_DIR / "diff.csv").is_file()]
+# A run under way is replacing its folder's files; one with no programme meeting every
+# rule wrote relaxed_programme.csv and explanation.md, not programme.csv and diff.csv.
+under_way = st.session_state["scenario_shown"] if job is not None and job.running else None
+runs = [f for f in sorted((out / "scenarios").glob("*")) if str(f) != under_way and all(
+    (f / RESULT_DIR / name).is_file() for name in ("programme.csv", "diff.csv"))]
 if not runs:
-    st.caption("No scenario has been run on this programme yet.")
+    st.caption("No scenario run on this programme has a programme meeting every hard rule "
+               "to compare yet.")
     st.stop()
 names = [str(f) for f in runs]
 shown = st.session_state.get("scenario_shown")
@@ -122,6 +127,7 @@ chosen = Path(st.selectbox("Scenario", names, format_func=lambda f: Path(f).name
                            index=names.index(shown) if shown in names else 0, key="compare"))
 result = chosen / RESULT_DIR
 other = data.source_of(result, Path(source.data))
+ui.problem_or_stop(other)
 base_frame, base_run = data.programme_frame(source), data.run_record(source)
 new_frame, new_run = data.programme_frame(other), data.run_record(other)
 base_frame = base_frame[base_frame["region"].isin(view.regions)]
