@@ -9,7 +9,14 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from scheduler.cli_common import EXIT_BROKEN, console, exit_code, refuse, show_progress
+from scheduler.cli_common import (
+    EXIT_BROKEN,
+    console,
+    exit_code,
+    refuse,
+    show_progress,
+    stopped_or_refused,
+)
 from scheduler.errors import InputError
 
 if TYPE_CHECKING:
@@ -44,6 +51,7 @@ def run(
     rule holds; 3: only a relaxed programme, breaking only the rules its rows name in
     `relaxed`; 1: no programme at all (or a violation it does not name); 2: bad input."""
     from scenarios import run_scenario
+    from scheduler.outfolder import output_folder
     from scheduler.validate import check_options
 
     # What the imports made lives as long as this process: keep the cyclic garbage
@@ -55,9 +63,11 @@ def run(
     console.print(f"Scenario {scenario.name!r}: {len(scenario.edits)} edits")
     try:
         check_options(out=out, time_limit=time_limit)
-        outcome = run_scenario(scenario, out, report=show_progress)
     except InputError as exc:
         raise refuse(exc) from None
+    with stopped_or_refused(out), output_folder(out) as staging:  # all files or none
+        outcome = run_scenario(scenario, staging, report=show_progress)
+    outcome = replace(outcome, out_dir=out, written=[out / path.name for path in outcome.written])
     if outcome.feasible:
         _show_changes(outcome.kpis)
     else:

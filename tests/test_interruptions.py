@@ -131,3 +131,31 @@ def test_a_solve_never_gets_more_wall_clock_than_the_command_has_left() -> None:
     later.parameters.max_time_in_seconds = 600
     stopping.register(later)  # outside the block: no deadline
     assert later.parameters.max_time_in_seconds == 600
+
+
+def test_a_scenario_run_writes_its_files_together(tiny: Path, tmp_path: Path) -> None:
+    """`scenario run` shares `ilacs plan`'s output folder: its files appear together, the
+    user's own are kept, and a folder in use is refused."""
+    from scheduler.cli import app as cli_app
+
+    baseline = tmp_path / "baseline"
+    assert RUNNER.invoke(cli_app, ["plan", "--data", str(tiny), "--out", str(baseline),
+                                   "--deterministic-time", "5"]).exit_code == 0
+    scenario = tmp_path / "later.toml"
+    scenario.write_text(f'name = "Alpha later"\ndata = "{tiny}"\n'
+                        f'baseline = "{baseline / "programme.csv"}"\n'
+                        'replan_date = 2026-09-07\n\n[[edit]]\ntype = "defer"\nla = "E1"\n'
+                        'not_before = 2027-06-01\n')
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "notes.txt").write_text("mine\n")
+    with open(tmp_path / ".out.lock", "a+") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        refused = RUNNER.invoke(cli_app, ["scenario", "run", str(scenario), "--out", str(out)])
+    assert refused.exit_code == 2, refused.output
+    result = RUNNER.invoke(cli_app, ["scenario", "run", str(scenario), "--out", str(out)])
+    assert result.exit_code in (0, 3), result.output
+    names = {p.name for p in out.iterdir()}
+    assert {"programme.csv", "diff.csv", "kpis.json", "run.json", "notes.txt"} <= names
+    assert f"wrote {out / 'programme.csv'}" in result.output.replace("\n", "")
+    assert _staging_left(tmp_path) == []
