@@ -46,7 +46,7 @@ def _holiday_breaches(easter: Easter, summer: Summer, kind: str,
 
 def calendar_breaches(config: Config, calendar_is_holiday, kind: str, onsite: tuple[date, ...],
                       notify: date | None, august_agreed: bool,
-                      programme_start: date) -> list[tuple[str, str]]:
+                      first_notice: date) -> list[tuple[str, str]]:
     """(rule, reason) for each calendar rule the dates break."""
     x, aug = config.xmas, config.august
     found = []
@@ -65,9 +65,17 @@ def calendar_breaches(config: Config, calendar_is_holiday, kind: str, onsite: tu
         found.append(("R-AUG", "on site in August" + (" without the LA's agreement"
                                                       if kind in aug.by_agreement_events else "")))
     found += _holiday_breaches(config.easter, config.summer, kind, onsite)
-    if notify and notify < programme_start:
-        found.append(("R-NOTICE", f"notice on {notify}, before the programme starts"))
+    if notify and notify < first_notice:
+        found.append(("R-NOTICE", f"notice on {notify}, before {first_notice}, the first day "
+                                  "a notice can still be given (programme start or re-plan)"))
     return found
+
+
+def first_notice(problem: Problem, pinned: bool) -> date:
+    """R-NOTICE: the first day a notification can be given. An event pinned (notified
+    already, or agreed) keeps its own; any other, in a re-plan, not before the re-plan's
+    week: nobody can be notified in the past."""
+    return problem.start if pinned else problem.weeks.monday(problem.replan_week)
 
 
 class CalendarRules(Family):
@@ -77,15 +85,16 @@ class CalendarRules(Family):
     rules = ("R-XMAS", "R-AUG", "R-EASTER", "R-SUMMER", "R-BH", "R-NOTICE")
 
     def __init__(self) -> None:
-        self._excluded: dict[tuple[str, int, bool], list[str]] = {}  # one model's answers
+        self._excluded: dict[tuple[str, int, bool, bool], list[str]] = {}  # one model's
 
     def excluded(self, problem: Problem, need: Need, kind: str, fp: Footprint) -> list[str]:
         agreed = problem.dataset.las[need.la_code].august_fv_agreed
-        key = (kind, fp.week, agreed)
+        pinned = need.need_id in problem.pins
+        key = (kind, fp.week, agreed, pinned)
         if key not in self._excluded:
             self._excluded[key] = [rule for rule, _ in calendar_breaches(
                 problem.config, problem.calendar.is_bank_holiday, kind, fp.onsite_days,
-                fp.notify_date, agreed, problem.start)]
+                fp.notify_date, agreed, first_notice(problem, pinned))]
         return self._excluded[key]
 
     def check(self, problem: Problem, rows: list[ProgrammeRow]) -> list[Violation]:
@@ -97,7 +106,8 @@ class CalendarRules(Family):
             la = problem.dataset.las.get(row.la_code)
             for rule, reason in calendar_breaches(
                     problem.config, cal.is_bank_holiday, row.event, row.onsite_days,
-                    row.notify_date, bool(la and la.august_fv_agreed), problem.start):
+                    row.notify_date, bool(la and la.august_fv_agreed),
+                    first_notice(problem, row.status == "fixed" or row.need_id in problem.pins)):
                 violations.append(Violation(rule, row.la_code, row.event_id, reason))
             violations.extend(self._check_notice(problem, row))
             weekend = [d for d in row.onsite_days if d.weekday() >= 5]

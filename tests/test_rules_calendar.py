@@ -10,10 +10,13 @@ from pathlib import Path
 import pytest
 
 from constraints.calendar_rules import calendar_breaches
+from scheduler.check import check_rows
 from scheduler.config import load_config
 from scheduler.errors import InputError
 from scheduler.io import read_dataset
 from scheduler.problem import Problem
+from scheduler.programme import ProgrammeRow
+from scheduler.solve import solve
 from tests.conftest import START, due_on, la, write_dataset
 from tests.helpers import (
     ONE_DAY_WINDOW,
@@ -252,3 +255,29 @@ def test_config_switches_the_checker_off(visits_run: Run, fieldwork: date, rule:
     assert flagged(visits_run.check(rows), rule) == {("E1", row.event_id)}
     off = Problem.build(visits_run.problem.dataset, load_config(overrides=switch_off))
     assert flagged(visits_run.check(rows, off), rule) == set()
+
+
+# --- R-NOTICE in a re-plan: nobody is notified in the past ---------------------------------
+
+
+def test_a_replan_notifies_nothing_new_before_its_week(tmp_path: Path) -> None:
+    """In a re-plan from week 6, every event not pinned is notified from that week's Monday
+    on, in the model and in the checker; a pinned (already notified) event keeps its date."""
+    problem = Problem.build(read_dataset(write_dataset(tmp_path / "d")), load_config())
+    problem.replan_week = 6
+    first = problem.weeks.monday(6)
+    result = solve(problem, time_limit=5)
+    assert result.feasible
+    assert all(r.notify_date is None or r.notify_date >= first for r in result.rows)
+    assert not [v for v in check_rows(problem, result.rows) if v.rule == "R-NOTICE"]
+    visit = min((r for r in result.rows if r.event == "MV"), key=lambda r: r.fieldwork_start)
+    fp = problem.footprint("MV", 1)  # on site in week 2, data request in week 0
+    early = replace(visit, notify_date=fp.notify_date, onsite_days=fp.onsite_days,
+                    fieldwork_start=fp.fieldwork_start, fieldwork_end=fp.fieldwork_end)
+
+    def notice_flagged(row: ProgrammeRow) -> bool:
+        return any(v.rule == "R-NOTICE" and v.event_id == row.event_id
+                   for v in check_rows(problem, swapped(result.rows, visit, row)))
+
+    assert notice_flagged(early)
+    assert not notice_flagged(replace(early, status="fixed"))
