@@ -17,6 +17,7 @@ from scheduler.cli_common import (
     refuse,
     report_findings,
     show_progress,
+    solve_deadline,
     solver_budget,
     stopped_or_refused,
 )
@@ -69,7 +70,8 @@ def plan(
                   f"{problem.start} + {problem.horizon_weeks} weeks")
     budget = solver_budget(problem, time_limit, deterministic_time)
     sources = [str(config)] if config else []
-    with stopped_or_refused(out), stopping.deadline(time_limit), output_folder(out) as staging:
+    with (stopped_or_refused(out), stopping.deadline(solve_deadline(time_limit), stopping.STARTED),
+          output_folder(out) as staging):
         staffed = _plan_and_staff(problem, budget, seed)
         result = staffed.result
         written = write_outputs(staffed.problem, result, staging, sources,

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from ortools.sat.python import cp_model
 
 MIN_SECONDS = 0.05  # what a solve is still given once the clock has run out: a plan kept
+STARTED = time.monotonic()  # about when the command started: this is among its first imports
 STOPPING = (signal.SIGINT, signal.SIGTERM)
 
 
@@ -73,16 +74,16 @@ def out_of_time() -> bool:
 
 
 @contextmanager
-def deadline(seconds: float | None) -> Iterator[None]:
-    """Within the block, every solve ends by ``seconds`` of wall clock from now (None: no
-    deadline); an earlier deadline already set stays."""
+def deadline(seconds: float | None, started: float | None = None) -> Iterator[None]:
+    """Within the block, every solve ends by ``seconds`` of wall clock from ``started`` (a
+    time.monotonic(); default now; None seconds: no deadline); an earlier deadline stays."""
     if seconds is None:
         yield
         return
     before = _clock.ends_at
-    ends_at = time.monotonic() + seconds
+    ends_at = (time.monotonic() if started is None else started) + seconds
     _clock.ends_at = ends_at if before is None else min(before, ends_at)
-    timer = threading.Timer(seconds, _clock.stop_all)
+    timer = threading.Timer(max(0.0, ends_at - time.monotonic()), _clock.stop_all)
     timer.daemon = True
     timer.start()
     try:
