@@ -84,12 +84,15 @@ class CalendarRules(Family):
 
     rules = ("R-XMAS", "R-AUG", "R-EASTER", "R-SUMMER", "R-BH", "R-NOTICE")
 
-    def __init__(self) -> None:
+    def __init__(self, replan_notice: bool = True) -> None:
+        """``replan_notice`` False: notices from the programme start even in a re-plan (what
+        a window allows, whatever the re-plan date: `Problem.plans`)."""
+        self.replan_notice = replan_notice
         self._excluded: dict[tuple[str, int, bool, bool], list[str]] = {}  # one model's
 
     def excluded(self, problem: Problem, need: Need, kind: str, fp: Footprint) -> list[str]:
         agreed = problem.dataset.las[need.la_code].august_fv_agreed
-        pinned = need.need_id in problem.pins
+        pinned = need.need_id in problem.pins or not self.replan_notice
         key = (kind, fp.week, agreed, pinned)
         if key not in self._excluded:
             self._excluded[key] = [rule for rule, _ in calendar_breaches(

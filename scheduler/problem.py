@@ -101,7 +101,9 @@ class Problem:
         from constraints.calendar_rules import CalendarRules
         from constraints.clashes import Clashes
 
-        families: list[Family] = [CalendarRules(), Clashes(), Staffable()]
+        # what the dataset allows: a re-plan's date (R-NOTICE) does not close a window here,
+        # as these needs are derived before its held events are known
+        families: list[Family] = [CalendarRules(replan_notice=False), Clashes(), Staffable()]
         return {code: replace(plan, needs=tuple(self._overdue_if_barred(need, families)
                                                 for need in plan.needs))
                 for code, la in sorted(self.dataset.las.items())
