@@ -29,6 +29,7 @@ STOPPING = (signal.SIGINT, signal.SIGTERM)
 class _Clock:
     ends_at: float | None = None  # time.monotonic() of the wall-clock deadline
     signal_number: int | None = None
+    handling: bool = False  # within `signals()`: Ctrl-C is ours, not CP-SAT's
     solvers: weakref.WeakSet[cp_model.CpSolver] = field(default_factory=weakref.WeakSet)
     lock: threading.RLock = field(default_factory=threading.RLock)
 
@@ -52,7 +53,8 @@ class Interrupted(Exception):
 def register(solver: cp_model.CpSolver) -> None:
     """Stop ``solver`` on a signal or at the deadline; cap its wall time to what is left."""
     check()
-    solver.parameters.catch_sigint_signal = False
+    if _clock.handling:
+        solver.parameters.catch_sigint_signal = False
     left = remaining()
     if left is not None:
         own = solver.parameters.max_time_in_seconds
@@ -101,7 +103,7 @@ def signals(on_signal: Callable[[str], None] | None = None) -> Iterator[None]:
     Python runs a signal's handler only when the main thread is back in Python, not while
     CP-SAT searches, so a thread woken through `signal.set_wakeup_fd` stops the solvers; and
     CP-SAT's own SIGINT catching (which ends one solve and swallows the Ctrl-C) is off
-    (`apply_parameters` sets catch_sigint_signal false)."""
+    (`register` turns it off for the solves inside the block)."""
     def record(number: int) -> None:
         with _clock.lock:
             first = _clock.signal_number is None
@@ -117,10 +119,12 @@ def signals(on_signal: Callable[[str], None] | None = None) -> Iterator[None]:
     previous = {s: signal.signal(s, lambda number, _frame: record(number)) for s in STOPPING}
     previous_fd = signal.set_wakeup_fd(write_end, warn_on_full_buffer=False)
     watcher.start()
+    _clock.handling = True
     try:
         yield
         check()
     finally:
+        _clock.handling = False
         signal.set_wakeup_fd(previous_fd)
         os.close(write_end)
         watcher.join()

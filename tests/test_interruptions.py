@@ -123,14 +123,15 @@ def test_written_files_follow_the_users_umask(tiny: Path, tmp_path: Path) -> Non
 def test_a_solve_never_gets_more_wall_clock_than_the_command_has_left() -> None:
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = 600
-    with stopping.deadline(5.0):
+    with stopping.signals(), stopping.deadline(5.0):
         stopping.register(solver)
         assert 0 < solver.parameters.max_time_in_seconds <= 5.0
         assert solver.parameters.catch_sigint_signal is False  # Ctrl-C is ours to handle
     later = cp_model.CpSolver()
     later.parameters.max_time_in_seconds = 600
-    stopping.register(later)  # outside the block: no deadline
+    stopping.register(later)  # outside the blocks: no deadline, CP-SAT's own Ctrl-C
     assert later.parameters.max_time_in_seconds == 600
+    assert later.parameters.catch_sigint_signal is True
 
 
 def test_a_scenario_run_writes_its_files_together(tiny: Path, tmp_path: Path) -> None:
