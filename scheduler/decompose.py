@@ -285,8 +285,9 @@ def decompose(problem: Problem, params: dict[str, object], time_limit: float,
     warm_start = hint is not None  # a re-plan's baseline is a hint worth keeping
     if hint is None:  # a first programme by hand-planner rules, in a few seconds
         greedy = plan_baseline(problem)
-        if greedy.feasible:
+        if greedy.rows:  # where it could not place an event, the rest still starts from it
             hint = chosen_from_rows(problem, greedy.rows)
+        if greedy.feasible:
             first_time = time.perf_counter() - started
             if first_programme:
                 first_programme(greedy.rows)
